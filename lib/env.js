@@ -1,0 +1,62 @@
+'use strict'
+
+// The environment variables @clerk/express reads, read when it reads them
+// (on every request for the keys, when a client is built for the rest).
+
+/** `isTruthy` of @clerk/shared: booleans, "true"/"false", positive integers. */
+function isTruthy(value) {
+  if (typeof value === 'boolean') return value
+  if (value === undefined || value === null) return false
+  if (typeof value === 'string') {
+    if (value.toLowerCase() === 'true') return true
+    if (value.toLowerCase() === 'false') return false
+  }
+  const number = parseInt(value, 10)
+  if (isNaN(number)) return false
+  return number > 0
+}
+
+function loadApiEnv() {
+  const env = process.env
+  return {
+    secretKey: env.CLERK_SECRET_KEY || '',
+    machineSecretKey: env.CLERK_MACHINE_SECRET_KEY || '',
+    apiUrl: env.CLERK_API_URL || 'https://api.clerk.com',
+    apiVersion: env.CLERK_API_VERSION || 'v1',
+    domain: env.CLERK_DOMAIN || '',
+    proxyUrl: env.CLERK_PROXY_URL || '',
+    signInUrl: env.CLERK_SIGN_IN_URL || '',
+    isSatellite: isTruthy(env.CLERK_IS_SATELLITE),
+    jwtKey: env.CLERK_JWT_KEY || '',
+    sdkMetadata: { name: '@clerk/express', version: '2.1.70', environment: env.NODE_ENV },
+    telemetry: { disabled: isTruthy(env.CLERK_TELEMETRY_DISABLED), debug: isTruthy(env.CLERK_TELEMETRY_DEBUG) },
+  }
+}
+
+function loadClientEnv() {
+  const env = process.env
+  return {
+    publishableKey: env.CLERK_PUBLISHABLE_KEY || '',
+    __internal_clerkJSUrl: env.CLERK_JS || env.CLERK_JS_URL || '',
+    __internal_clerkJSVersion: env.CLERK_JS_VERSION || '',
+    __internal_clerkUIUrl: env.CLERK_UI_URL || '',
+    __internal_clerkUIVersion: env.CLERK_UI_VERSION || '',
+    prefetchUI: env.CLERK_PREFETCH_UI === 'false' ? false : undefined,
+  }
+}
+
+/** The subset of the environment the middleware re-reads on every request. */
+function loadRequestEnv() {
+  const env = process.env
+  return {
+    secretKey: env.CLERK_SECRET_KEY || '',
+    machineSecretKey: env.CLERK_MACHINE_SECRET_KEY || '',
+    publishableKey: env.CLERK_PUBLISHABLE_KEY || '',
+    domain: env.CLERK_DOMAIN || '',
+    proxyUrl: env.CLERK_PROXY_URL || '',
+    signInUrl: env.CLERK_SIGN_IN_URL || '',
+    isSatellite: isTruthy(env.CLERK_IS_SATELLITE),
+  }
+}
+
+module.exports = { isTruthy, loadApiEnv, loadClientEnv, loadRequestEnv }

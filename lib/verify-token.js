@@ -1,0 +1,40 @@
+'use strict'
+
+// `verifyToken(token, options)` of @clerk/backend (legacy return): resolves to
+// the claims or rejects with a TokenVerificationError. It reads no env vars.
+
+const native = require('./native')
+
+class TokenVerificationError extends Error {
+  constructor({ action, message, reason }) {
+    super(message)
+    this.reason = reason
+    this.message = message
+    this.action = action
+  }
+
+  getFullMessage() {
+    return `${[this.message, this.action].filter((m) => m).join(' ')} (reason=${this.reason}, token-carrier=${this.tokenCarrier})`
+  }
+}
+
+async function verifyToken(token, options) {
+  const { audience, authorizedParties, issuer, headerType, clockSkewInMs } = options
+  const result = await native.verifySessionToken(String(token), {
+    secretKey: options.secretKey || undefined,
+    jwtKey: options.jwtKey || undefined,
+    apiUrl: options.apiUrl || undefined,
+    apiVersion: options.apiVersion || undefined,
+    skipJwksCache: !!options.skipJwksCache,
+    audience: [audience].flat().filter(Boolean).map(String),
+    authorizedParties: Array.isArray(authorizedParties) ? authorizedParties.map(String) : [],
+    issuer: [issuer].flat().filter(Boolean).map(String),
+    headerType: headerType === undefined ? undefined : [headerType].flat().map(String),
+    clockSkewInMs: typeof clockSkewInMs === 'number' && Number.isFinite(clockSkewInMs) ? clockSkewInMs : undefined,
+  })
+  if (result.claims !== undefined && result.claims !== null) return JSON.parse(result.claims)
+  if (result.unexpected) throw new Error(result.unexpected)
+  throw new TokenVerificationError({ action: result.action ?? undefined, message: result.message, reason: result.reason })
+}
+
+module.exports = { verifyToken, TokenVerificationError }

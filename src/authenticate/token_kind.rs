@@ -1,0 +1,102 @@
+//! Telling session tokens from machine tokens before verification, as
+//! `isMachineToken` and `hasNonSessionJwtCategory` do.
+
+use crate::js;
+use crate::jwt::decode;
+use serde_json::Value;
+
+pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
+pub const IGNORED_CATEGORY: &str = "cl_I7d4PD111III";
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenKind {
+  /// `m2m_token`, `oauth_token` or `api_key`.
+  Machine(&'static str),
+  /// A JWT with a `cat` header other than the session and ignore categories.
+  NonSessionCategory,
+  Session,
+}
+
+pub fn classify(token: &str) -> TokenKind {
+  if token.starts_with("mt_") {
+    return TokenKind::Machine("m2m_token");
+  }
+  if token.starts_with("oat_") {
+    return TokenKind::Machine("oauth_token");
+  }
+  if token.starts_with("ak_") {
+    return TokenKind::Machine("api_key");
+  }
+  let Ok(decoded) = decode(token) else {
+    return TokenKind::Session;
+  };
+  if is_jwt_format(token) {
+    // `getMachineTokenType` tests the M2M subject before the OAuth type.
+    let sub = js::get(&decoded.payload, "sub").and_then(Value::as_str);
+    if sub.is_some_and(|s| s.starts_with("mch_")) {
+      return TokenKind::Machine("m2m_token");
+    }
+    let typ = js::get(&decoded.header, "typ").and_then(Value::as_str);
+    if matches!(typ, Some("at+jwt") | Some("application/at+jwt")) {
+      return TokenKind::Machine("oauth_token");
+    }
+  }
+  match js::get(&decoded.header, "cat") {
+    Some(Value::String(cat)) if cat == SESSION_TOKEN_CATEGORY || cat == IGNORED_CATEGORY => {
+      TokenKind::Session
+    }
+    None => TokenKind::Session,
+    Some(_) => TokenKind::NonSessionCategory,
+  }
+}
+
+/// `^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$`
+fn is_jwt_format(token: &str) -> bool {
+  let mut parts = 0;
+  for part in token.split('.') {
+    parts += 1;
+    if part.is_empty()
+      || !part
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+      return false;
+    }
+  }
+  parts == 3
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn jwt(header: &str, payload: &str) -> String {
+    use base64::Engine;
+    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!("{}.{}.c2ln", e.encode(header), e.encode(payload))
+  }
+
+  #[test]
+  fn prefixes_and_jwt_shapes_pick_the_machine_type() {
+    assert_eq!(classify("ak_123"), TokenKind::Machine("api_key"));
+    assert_eq!(classify("mt_123"), TokenKind::Machine("m2m_token"));
+    assert_eq!(classify("oat_123"), TokenKind::Machine("oauth_token"));
+    assert_eq!(
+      classify(&jwt(r#"{"alg":"RS256"}"#, r#"{"sub":"mch_1"}"#)),
+      TokenKind::Machine("m2m_token")
+    );
+    assert_eq!(
+      classify(&jwt(r#"{"typ":"at+jwt"}"#, r#"{"sub":"user_1"}"#)),
+      TokenKind::Machine("oauth_token")
+    );
+    assert_eq!(
+      classify(&jwt(r#"{"cat":"cl_other"}"#, r#"{"sub":"user_1"}"#)),
+      TokenKind::NonSessionCategory
+    );
+    assert_eq!(
+      classify(&jwt(r#"{"cat":"cl_B7d4PD111AAA"}"#, r#"{"sub":"user_1"}"#)),
+      TokenKind::Session
+    );
+    assert_eq!(classify("garbage"), TokenKind::Session);
+  }
+}

@@ -1,0 +1,6 @@
+//! The napi surface. Functions here convert values and map errors only.
+
+mod authenticator;
+mod backend_api;
+mod http;
+mod panic;

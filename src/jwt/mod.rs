@@ -1,0 +1,7 @@
+//! Session JWTs: decoding, claim assertions, and the verification pipeline.
+
+pub mod assertions;
+pub mod decode;
+pub mod verify;
+
+pub use decode::{decode, DecodedJwt};

@@ -1,0 +1,7 @@
+//! Verification keys: imported once, cached, never re-parsed per request.
+
+pub mod jwks;
+pub mod pem;
+pub mod public_key;
+
+pub use public_key::PublicKey;
