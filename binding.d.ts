@@ -27,6 +27,10 @@ export declare class Authenticator {
   authenticateCookies(request: CookieRequest): AuthResult
 }
 
+export declare function __panicAsyncForTests(message: string): Promise<void>
+
+export declare function __panicForTests(message: string): void
+
 /** Verification options, normalised by the shim (lists flattened). */
 export interface AuthenticatorOptions {
   secretKey?: string
@@ -93,6 +97,9 @@ export interface CookieRequest {
   devBrowserInQuery: boolean
   devBrowserCookie?: string
 }
+
+/** `joinPaths` for endpoint paths; throws the reference's dot-segment error. */
+export declare function joinPaths(parts: Array<string>): string
 
 /**
  * Sends a Backend API request. Rejects with `fetch failed` on transport

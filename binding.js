@@ -836,7 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Authenticator = nativeBinding.Authenticator
+module.exports.__panicAsyncForTests = nativeBinding.__panicAsyncForTests
+module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.buildBackendApiUrl = nativeBinding.buildBackendApiUrl
 module.exports.clearJwksCache = nativeBinding.clearJwksCache
+module.exports.joinPaths = nativeBinding.joinPaths
 module.exports.sendBackendApiRequest = nativeBinding.sendBackendApiRequest
 module.exports.verifySessionToken = nativeBinding.verifySessionToken

@@ -70,8 +70,15 @@ function createClerkClient(options) {
       ...effective,
       debugData: { ...effective, tokenInHeader: request.authorization },
       fetchSessionToken: async (sessionId, template, expiresInSeconds) => {
+        // The reference builds this client from its authenticate context,
+        // whose `userAgent` is the incoming request's User-Agent header.
         const sessions = new SessionAPI(
-          buildRequest({ secretKey: effective.secretKey, apiUrl: effective.apiUrl, apiVersion: effective.apiVersion }),
+          buildRequest({
+            secretKey: effective.secretKey,
+            apiUrl: effective.apiUrl,
+            apiVersion: effective.apiVersion,
+            userAgent: request.userAgent,
+          }),
         )
         return (await sessions.getToken(sessionId, template, expiresInSeconds)).jwt
       },
@@ -90,6 +97,7 @@ function createClerkClient(options) {
       url: request.url,
       authorization: request.headers.get('authorization') || undefined,
       cookie: request.headers.get('cookie') || undefined,
+      userAgent: request.headers.get('user-agent') || undefined,
     }
     return authenticateFacts(facts, callOptions)
   }

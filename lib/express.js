@@ -114,6 +114,7 @@ function requestFacts(req) {
     url: req.originalUrl || req.url || '',
     authorization: headers.authorization,
     cookie: headers.cookie,
+    userAgent: headers['user-agent'] || undefined,
   }
 }
 

@@ -5,7 +5,8 @@
 
 const native = require('./native')
 
-class TokenVerificationError extends Error {
+// Named like the reference's bundled class (`class _TokenVerificationError`).
+const TokenVerificationError = class _TokenVerificationError extends Error {
   constructor({ action, message, reason }) {
     super(message)
     this.reason = reason

@@ -1,11 +1,10 @@
 'use strict'
 
-/** `joinPaths` for endpoint paths; the Rust side applies the dot-segment rule. */
+const native = require('../native')
+
+/** `joinPaths` of @clerk/backend (in Rust): refuses `.`/`..` segments. */
 function joinPaths(...parts) {
-  return parts
-    .filter((p) => p)
-    .join('/')
-    .replace(/(?<!:)\/{1,}/g, '/')
+  return native.joinPaths(parts.filter((p) => p).map(String))
 }
 
 function requireId(id) {

@@ -3,17 +3,20 @@
 // Resource classes are declared as data: a class name and its fields, each a
 // property name, how to read it from the JSON, and the constructor default
 // (applied, like a JS default parameter, only when the value is undefined).
+// The reference's bundler names these classes `_User`, `_EmailAddress`, ...
+// (`var User = class _User`), and `constructor.name` shows it, so we do too.
 
 const NO_DEFAULT = Symbol('no default')
 
 /**
- * @param name class name (visible as `constructor.name`)
+ * @param name resource name; the class is named `_<name>` like the reference's
  * @param fields [property, (json) => value, default?][]
  * @param options.keepRaw store the JSON as an own `_raw` property (and a `raw` getter)
  */
 function defineResource(name, fields, { keepRaw = false, getters = {} } = {}) {
+  const className = `_${name}`
   const Resource = {
-    [name]: class {
+    [className]: class {
       static fromJSON(data) {
         const resource = new Resource()
         for (const [property, read, fallback = NO_DEFAULT] of fields) {
@@ -24,7 +27,7 @@ function defineResource(name, fields, { keepRaw = false, getters = {} } = {}) {
         return resource
       }
     },
-  }[name]
+  }[className]
   if (keepRaw) {
     Object.defineProperty(Resource.prototype, 'raw', {
       get() {

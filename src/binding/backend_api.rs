@@ -91,3 +91,10 @@ pub fn send_backend_api_request<'env>(
     })
   })
 }
+
+/// `joinPaths` for endpoint paths; throws the reference's dot-segment error.
+#[napi(catch_unwind)]
+pub fn join_paths(parts: Vec<String>) -> Result<String> {
+  let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+  crate::paths::join_paths(&parts).map_err(|e| Error::from_reason(e.0))
+}

@@ -2,5 +2,6 @@
 
 mod authenticator;
 mod backend_api;
+mod diagnostics;
 mod http;
 mod panic;

@@ -1,0 +1,23 @@
+//! Hooks that let the test suite prove a Rust panic surfaces as a JS error
+//! (synchronously and as a rejected promise) instead of aborting Node.
+
+use super::panic;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+#[napi(catch_unwind, js_name = "__panicForTests")]
+pub fn panic_for_tests(message: String) {
+  panic!("{message}");
+}
+
+#[napi(js_name = "__panicAsyncForTests", ts_return_type = "Promise<void>")]
+pub fn panic_async_for_tests(env: &Env, message: String) -> Result<PromiseRaw<'_, ()>> {
+  env.spawn_future(async move {
+    panic::catch_async(async move {
+      if !message.is_empty() {
+        panic!("{message}");
+      }
+    })
+    .await
+  })
+}
