@@ -1,0 +1,28 @@
+// Compiled (not run) by types.test.js: the Clerk docs' usage must type-check
+// against index.d.ts exactly as it does against @clerk/express.
+import express from 'express'
+import { clerkMiddleware, getAuth, clerkClient, requireAuth, createClerkClient, verifyToken } from 'clerk-express-native'
+import type { AuthObject, User } from 'clerk-express-native'
+
+const app = express()
+app.use(clerkMiddleware())
+app.use(clerkMiddleware((req) => ({ publishableKey: req.hostname === 'a.test' ? 'pk_test_a' : 'pk_test_b' })))
+
+app.get('/user', async (req, res) => {
+  const { isAuthenticated, userId } = getAuth(req)
+  if (!isAuthenticated || !userId) {
+    res.status(401).json({ error: 'User not authenticated' })
+    return
+  }
+  const user: User = await clerkClient.users.getUser(String(userId))
+  const auth: AuthObject = req.auth({ treatPendingAsSignedOut: false })
+  res.json({ user, allowed: auth.has({ role: 'org:admin' }), token: await auth.getToken({ template: 'x' }) })
+})
+
+app.get('/private', requireAuth({ signInUrl: '/sign-in' }), (_req, res) => {
+  res.send('ok')
+})
+
+const client = createClerkClient({ secretKey: 'sk_test_x' })
+void client.users.getUserList({ limit: 10 }).then(({ data, totalCount }) => data.length + totalCount)
+void verifyToken('token', { jwtKey: 'pem', authorizedParties: ['https://a.test'] }).then((claims) => claims.sub)
