@@ -8,10 +8,15 @@ const { createCheckAuthorization, splitByScope } = require('./authorization')
 const SESSION_TOKEN = 'session_token'
 const MACHINE_TOKEN_TYPES = new Set(['api_key', 'm2m_token', 'oauth_token'])
 
-/** `debug()`: a copy of the context with secrets cut to 7 characters. */
+/** `debug()`: a copy of `data` with secrets cut to 7 characters. */
 function createDebug(data) {
+  return createLazyDebug(() => data)
+}
+
+/** `debug()` whose data is only built when it is called. */
+function createLazyDebug(produceData) {
   return () => {
-    const result = { ...data }
+    const result = { ...produceData() }
     for (const key of [
       'secretKey',
       'jwtKey',
@@ -131,7 +136,7 @@ function signedInAuthObject(context, sessionToken, sessionClaims) {
       features: sessionClaims.fea || '',
       plans: sessionClaims.pla || '',
     }),
-    debug: createDebug({ ...context.debugData, sessionToken }),
+    debug: createLazyDebug(() => ({ ...context.debugData, sessionToken })),
     isAuthenticated: true,
   }
 }

@@ -12,7 +12,7 @@ const AUTHENTICATOR_LIMIT = 64
 const authenticators = new Map()
 
 /** `[value].flat().filter(Boolean)` as strings: audience and issuer options. */
-const flatList = (value) => [value].flat().filter(Boolean).map(String)
+const flatList = (value) => (value ? [value].flat().filter(Boolean).map(String) : [])
 
 function headerTypeList(headerType) {
   if (headerType === undefined) return undefined

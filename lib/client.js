@@ -43,6 +43,36 @@ function mergeKnown(base, options) {
 
 const AUTHENTICATE_FACTS = Symbol.for('clerk-express-native.authenticateFacts')
 
+/** What request states and auth objects need to know about one request. */
+class RequestContext {
+  constructor(options, request) {
+    this.options = options
+    this.request = request
+    this.proxyUrl = options.proxyUrl
+    this.publishableKey = options.publishableKey
+    this.isSatellite = options.isSatellite
+    this.domain = options.domain
+    this.signInUrl = options.signInUrl
+    this.signUpUrl = options.signUpUrl
+    this.afterSignInUrl = options.afterSignInUrl
+    this.afterSignUpUrl = options.afterSignUpUrl
+  }
+
+  /** The context `debug()` shows; built only when someone calls it. */
+  get debugData() {
+    return { ...this.options, tokenInHeader: this.request.authorization }
+  }
+
+  /** `getToken({template, expiresInSeconds})`: a Backend API call. */
+  async fetchSessionToken(sessionId, template, expiresInSeconds) {
+    const { secretKey, apiUrl, apiVersion } = this.options
+    // The reference builds this client from its authenticate context, whose
+    // `userAgent` is the incoming request's User-Agent header.
+    const sessions = new SessionAPI(buildRequest({ secretKey, apiUrl, apiVersion, userAgent: this.request.userAgent }))
+    return (await sessions.getToken(sessionId, template, expiresInSeconds)).jwt
+  }
+}
+
 function createBackendApiClient(options) {
   const request = buildRequest(options)
   return {
@@ -65,30 +95,10 @@ function createClerkClient(options) {
     }
   }
 
-  function contextFor(effective, request) {
-    return {
-      ...effective,
-      debugData: { ...effective, tokenInHeader: request.authorization },
-      fetchSessionToken: async (sessionId, template, expiresInSeconds) => {
-        // The reference builds this client from its authenticate context,
-        // whose `userAgent` is the incoming request's User-Agent header.
-        const sessions = new SessionAPI(
-          buildRequest({
-            secretKey: effective.secretKey,
-            apiUrl: effective.apiUrl,
-            apiVersion: effective.apiVersion,
-            userAgent: request.userAgent,
-          }),
-        )
-        return (await sessions.getToken(sessionId, template, expiresInSeconds)).jwt
-      },
-    }
-  }
-
   /** The middleware's entry: facts already extracted, may answer synchronously. */
   function authenticateFacts(request, callOptions = {}) {
     const effective = runtimeOptions(callOptions)
-    return authenticate(request, effective, contextFor(effective, request))
+    return authenticate(request, effective, new RequestContext(effective, request))
   }
 
   async function authenticateRequest(request, callOptions = {}) {

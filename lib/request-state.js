@@ -10,8 +10,26 @@ const { signedInAuthObject, signedOutAuthObject, unauthenticatedMachineObject, S
 const INVALID_HEADER_VALUE = /[^\x01-\x09\x0b\x0c\x0e-\xff]/
 
 class RequestState {
-  constructor(fields) {
-    Object.assign(this, fields)
+  // Fields are assigned in the reference's order, in one shape for all states.
+  constructor(context, status, reason, message, tokenType, toAuth, headerEntries, token) {
+    const isSignedIn = status === 'signed-in'
+    this.status = status
+    this.reason = reason
+    this.message = message
+    this.proxyUrl = context.proxyUrl || ''
+    this.publishableKey = context.publishableKey || ''
+    this.isSatellite = context.isSatellite || false
+    this.domain = context.domain || ''
+    this.signInUrl = context.signInUrl || ''
+    this.signUpUrl = context.signUpUrl || ''
+    this.afterSignInUrl = context.afterSignInUrl || ''
+    this.afterSignUpUrl = context.afterSignUpUrl || ''
+    this.isSignedIn = isSignedIn
+    this.isAuthenticated = isSignedIn
+    this.tokenType = tokenType
+    this.toAuth = toAuth
+    this.headerEntries = headerEntries
+    this.token = token
   }
 
   get headers() {
@@ -21,38 +39,15 @@ class RequestState {
   }
 }
 
-function stateFields(context, status, reason, message) {
-  return {
-    status,
-    reason,
-    message,
-    proxyUrl: context.proxyUrl || '',
-    publishableKey: context.publishableKey || '',
-    isSatellite: context.isSatellite || false,
-    domain: context.domain || '',
-    signInUrl: context.signInUrl || '',
-    signUpUrl: context.signUpUrl || '',
-    afterSignInUrl: context.afterSignInUrl || '',
-    afterSignUpUrl: context.afterSignUpUrl || '',
-  }
-}
-
 function signedInState(context, claims, token) {
-  return new RequestState({
-    ...stateFields(context, 'signed-in', null, null),
-    isSignedIn: true,
-    isAuthenticated: true,
-    tokenType: SESSION_TOKEN,
-    toAuth: ({ treatPendingAsSignedOut = true } = {}) => {
-      const authObject = signedInAuthObject(context, token, claims)
-      if (treatPendingAsSignedOut && authObject.sessionStatus === 'pending') {
-        return signedOutAuthObject(undefined, authObject.sessionStatus)
-      }
-      return authObject
-    },
-    headerEntries: [],
-    token,
-  })
+  const toAuth = ({ treatPendingAsSignedOut = true } = {}) => {
+    const authObject = signedInAuthObject(context, token, claims)
+    if (treatPendingAsSignedOut && authObject.sessionStatus === 'pending') {
+      return signedOutAuthObject(undefined, authObject.sessionStatus)
+    }
+    return authObject
+  }
+  return new RequestState(context, 'signed-in', null, null, SESSION_TOKEN, toAuth, [], token)
 }
 
 /** The debug headers, in the sorted order `Headers` iterates them. */
@@ -68,18 +63,12 @@ function debugHeaderEntries(status, reason, message) {
 }
 
 function signedOutState(context, tokenType, reason, message = '') {
-  return new RequestState({
-    ...stateFields(context, 'signed-out', reason, message),
-    isSignedIn: false,
-    isAuthenticated: false,
-    tokenType,
-    toAuth: () =>
-      tokenType === SESSION_TOKEN
-        ? signedOutAuthObject({ ...context.debugData, status: 'signed-out', reason, message })
-        : unauthenticatedMachineObject(tokenType, { reason, message }),
-    headerEntries: debugHeaderEntries('signed-out', reason, message),
-    token: null,
-  })
+  const toAuth = () =>
+    tokenType === SESSION_TOKEN
+      ? signedOutAuthObject({ ...context.debugData, status: 'signed-out', reason, message })
+      : unauthenticatedMachineObject(tokenType, { reason, message })
+  const headerEntries = debugHeaderEntries('signed-out', reason, message)
+  return new RequestState(context, 'signed-out', reason, message, tokenType, toAuth, headerEntries, null)
 }
 
 function debugRequestState(params) {
