@@ -4,6 +4,7 @@
 use super::token_kind::{classify, TokenKind};
 use super::{Outcome, SESSION_TOKEN};
 use crate::errors::{reason, Failure, TokenError};
+use crate::jwt::decode;
 use crate::jwt::verify::{self, SyncOutcome, VerifiedToken, VerifyOptions};
 
 /// The request facts that decide how an expired token is reported.
@@ -21,10 +22,12 @@ pub fn authenticate_sync(
   facts: RequestFacts,
   now_ms: f64,
 ) -> Option<Outcome> {
-  if let Some(outcome) = outcome_before_verification(token) {
+  // Decoded once, for both the token-type sniffing and verification.
+  let decoded = decode(token);
+  if let Some(outcome) = outcome_before_verification(classify(token, decoded.as_ref().ok())) {
     return Some(outcome);
   }
-  match verify::verify_with_cached_keys(token, options, now_ms) {
+  match verify::verify_with_cached_keys(decoded, options, now_ms) {
     SyncOutcome::Done(result) => Some(outcome_of(result, facts)),
     SyncOutcome::NeedsJwksFetch => None,
   }
@@ -37,14 +40,14 @@ pub async fn authenticate(
   options: &VerifyOptions,
   facts: RequestFacts,
 ) -> Outcome {
-  if let Some(outcome) = outcome_before_verification(token) {
+  if let Some(outcome) = outcome_before_verification(classify(token, decode(token).ok().as_ref())) {
     return outcome;
   }
   outcome_of(verify::verify(client, token, options).await, facts)
 }
 
-fn outcome_before_verification(token: &str) -> Option<Outcome> {
-  match classify(token) {
+fn outcome_before_verification(kind: TokenKind) -> Option<Outcome> {
+  match kind {
     TokenKind::Session => None,
     TokenKind::NonSessionCategory => Some(Outcome::SignedOut {
       token_type: SESSION_TOKEN,

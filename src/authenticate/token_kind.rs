@@ -2,7 +2,7 @@
 //! `isMachineToken` and `hasNonSessionJwtCategory` do.
 
 use crate::js;
-use crate::jwt::decode;
+use crate::jwt::DecodedJwt;
 use serde_json::Value;
 
 pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
@@ -17,7 +17,8 @@ pub enum TokenKind {
   Session,
 }
 
-pub fn classify(token: &str) -> TokenKind {
+/// `decoded` is the token's decoding, when it decodes.
+pub fn classify(token: &str, decoded: Option<&DecodedJwt>) -> TokenKind {
   if token.starts_with("mt_") {
     return TokenKind::Machine("m2m_token");
   }
@@ -27,7 +28,7 @@ pub fn classify(token: &str) -> TokenKind {
   if token.starts_with("ak_") {
     return TokenKind::Machine("api_key");
   }
-  let Ok(decoded) = decode(token) else {
+  let Some(decoded) = decoded else {
     return TokenKind::Session;
   };
   if is_jwt_format(token) {
@@ -69,6 +70,10 @@ fn is_jwt_format(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  fn classify(token: &str) -> TokenKind {
+    super::classify(token, crate::jwt::decode(token).ok().as_ref())
+  }
 
   fn jwt(header: &str, payload: &str) -> String {
     use base64::Engine;

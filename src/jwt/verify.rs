@@ -61,8 +61,13 @@ pub enum SyncOutcome {
 }
 
 /// Verifies with keys already in memory, or reports that a fetch is needed.
-pub fn verify_with_cached_keys(token: &str, options: &VerifyOptions, now_ms: f64) -> SyncOutcome {
-  let decoded = match decode_and_check_category(token) {
+/// `decoded` is `decode(token)`, which the caller already needed.
+pub fn verify_with_cached_keys(
+  decoded: Result<DecodedJwt<'_>, TokenError>,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> SyncOutcome {
+  let decoded = match decoded.map_err(Failure::from).and_then(check_category) {
     Ok(decoded) => decoded,
     Err(err) => return SyncOutcome::Done(Err(err)),
   };
@@ -80,7 +85,7 @@ pub async fn verify(
   token: &str,
   options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
-  let decoded = decode_and_check_category(token)?;
+  let decoded = check_category(decode(token)?)?;
   let key = match resolve_key_without_network(&decoded, options, crate::clock::now_ms()) {
     KeyResolution::Ready(key) => key,
     KeyResolution::Failed(err) => return Err(err),
@@ -94,8 +99,8 @@ pub async fn verify(
   verify_jwt(&decoded, &key, options, crate::clock::now_ms())
 }
 
-fn decode_and_check_category(token: &str) -> Result<DecodedJwt<'_>, Failure> {
-  let decoded = decode(token)?;
+/// The checks `verifyToken` makes between decoding and key resolution.
+fn check_category(decoded: DecodedJwt<'_>) -> Result<DecodedJwt<'_>, Failure> {
   // `const { kid } = header` throws outside any try block when header is null.
   if decoded.header.is_null() {
     return Err(Failure::Fatal(
