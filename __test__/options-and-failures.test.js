@@ -190,3 +190,79 @@ describe('verification options and failure modes match @clerk/express', () => {
     })
   })
 })
+
+describe('JWKS fetching behaviour', () => {
+  const key = createSigningKey()
+
+  test('skipJwksCache fetches on every request, the cache otherwise once', async () => {
+    for (const [skipJwksCache, expectedPerPackage] of [
+      [true, 3],
+      [false, 1],
+    ]) {
+      const api = await startFakeClerkApi({ keys: [key.jwk] })
+      try {
+        await withPair({ secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url, skipJwksCache }, async (same) => {
+          for (let i = 0; i < 3; i++) await same(bearer(signToken(key, sessionClaims())), { signedIn: true })
+        })
+        assert.equal(api.requestsTo('/v1/jwks').length, 2 * expectedPerPackage, `skipJwksCache: ${skipJwksCache}`)
+      } finally {
+        await api.close()
+      }
+    }
+  })
+
+  test('a slow JWKS endpoint: concurrent first requests all succeed', async () => {
+    const api = await startFakeClerkApi({ keys: [key.jwk] })
+    api.state.delayMs = 300
+    try {
+      const options = { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url }
+      const app = express()
+      app.use(require('..').clerkMiddleware(options))
+      app.get('/', (req, res) => res.json(require('..').getAuth(req).userId))
+      const { listen } = require('./helpers/apps')
+      const server = await listen(app)
+      try {
+        const token = signToken(key, sessionClaims())
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => fetch(server.url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())),
+        )
+        assert.deepEqual(answers, Array(10).fill(sessionClaims().sub))
+      } finally {
+        await server.close()
+      }
+    } finally {
+      await api.close()
+    }
+  })
+})
+
+describe('hostile headers', () => {
+  const key = createSigningKey()
+  let api
+  before(async () => {
+    api = await startFakeClerkApi({ keys: [key.jwk] })
+  })
+  after(() => api.close())
+
+  test('odd Authorization values and messages that are not header-safe', async () => {
+    const options = { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url, authorizedParties: ['https://a.test'] }
+    const token = signToken(key, sessionClaims())
+    await withPair(options, async (same) => {
+      for (const authorization of [
+        `Bearer\t${token}`,
+        `Bearer ${token}\u00e9`,
+        'Bearer \u00ff\u00fe',
+        ` Bearer ${token}`,
+        `Bearer ${'a'.repeat(12000)}`,
+        'Bearer ,',
+        'Token',
+      ]) {
+        await same({ headers: { authorization } })
+      }
+      // azp values end up in the message: latin-1 is kept, other characters drop the header.
+      await same(bearer(signToken(key, sessionClaims({ azp: 'https://\u00e9.test' }))), { reason: 'token-invalid-authorized-parties' })
+      await same(bearer(signToken(key, sessionClaims({ azp: 'https://\u0101.test' }))), { reason: 'token-invalid-authorized-parties' })
+      await same(bearer(signToken(key, sessionClaims({ azp: 'line\nbreak' }))), { reason: 'token-invalid-authorized-parties' })
+    })
+  })
+})
