@@ -17,5 +17,8 @@ pub mod jwt;
 pub mod keys;
 pub mod paths;
 
+#[cfg(test)]
+mod test_support;
+
 #[cfg_attr(test, allow(dead_code))]
 mod binding;

@@ -100,3 +100,73 @@ fn signed_out_for_token_error(err: &TokenError, facts: RequestFacts) -> Outcome 
     message: err.full_message(Some("header")),
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::test_support::{session_claims, TestKey};
+  use serde_json::json;
+
+  const NOW_S: i64 = 1_700_000_000;
+
+  fn reason(token: &str, options: &VerifyOptions, facts: RequestFacts) -> String {
+    match authenticate_sync(token, options, facts, NOW_S as f64 * 1000.0) {
+      Some(Outcome::SignedOut { reason, .. }) => reason,
+      other => panic!("expected signed-out, got {other:?}"),
+    }
+  }
+
+  #[test]
+  fn outcomes_of_header_tokens() {
+    let key = TestKey::generate("kid_h");
+    let options = VerifyOptions {
+      jwt_key: Some(key.spki_pem()),
+      clock_skew_ms: 5000.0,
+      ..Default::default()
+    };
+    let get = RequestFacts {
+      is_get: true,
+      has_refresh_cookie: false,
+    };
+    let post = RequestFacts {
+      is_get: false,
+      has_refresh_cookie: false,
+    };
+
+    let valid = key.sign(json!({}), session_claims(NOW_S));
+    assert!(matches!(
+      authenticate_sync(&valid, &options, get, NOW_S as f64 * 1000.0),
+      Some(Outcome::SignedInSession { .. })
+    ));
+
+    let mut expired = session_claims(NOW_S);
+    expired["exp"] = json!(NOW_S - 60);
+    let expired = key.sign(json!({}), expired);
+    assert_eq!(
+      reason(&expired, &options, get),
+      "session-token-expired-refresh-non-eligible-no-refresh-cookie"
+    );
+    assert_eq!(
+      reason(&expired, &options, post),
+      "session-token-expired-refresh-non-eligible-non-get"
+    );
+
+    let mut early = session_claims(NOW_S);
+    early["nbf"] = json!(NOW_S + 60);
+    assert_eq!(
+      reason(&key.sign(json!({}), early), &options, get),
+      "session-token-nbf"
+    );
+
+    assert_eq!(
+      reason(
+        &key.sign(json!({"cat": "cl_x"}), session_claims(NOW_S)),
+        &options,
+        get
+      ),
+      "token-type-mismatch"
+    );
+    assert_eq!(reason("ak_secret", &options, get), "unexpected-error");
+    assert_eq!(reason("garbage", &options, get), "token-invalid");
+  }
+}

@@ -205,3 +205,197 @@ fn verify_jwt(
     payload_text: decoded.payload_text.clone(),
   })
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::test_support::{session_claims, FakeServer, TestKey};
+  use serde_json::json;
+
+  const NOW_S: i64 = 1_700_000_000;
+  const NOW_MS: f64 = 1_700_000_000_000.0;
+
+  fn pem_options(key: &TestKey) -> VerifyOptions {
+    VerifyOptions {
+      jwt_key: Some(key.spki_pem()),
+      clock_skew_ms: 5000.0,
+      ..Default::default()
+    }
+  }
+
+  fn sync_result(token: &str, options: &VerifyOptions) -> Result<VerifiedToken, Failure> {
+    match verify_with_cached_keys(decode(token), options, NOW_MS) {
+      SyncOutcome::Done(result) => result,
+      SyncOutcome::NeedsJwksFetch => panic!("no fetch expected"),
+    }
+  }
+
+  fn reason_of(result: Result<VerifiedToken, Failure>) -> &'static str {
+    match result {
+      Err(Failure::Token(err)) => err.reason,
+      other => panic!("expected a token error, got {other:?}"),
+    }
+  }
+
+  #[test]
+  fn a_pem_key_verifies_without_network_and_keeps_the_payload_text() {
+    let key = TestKey::generate("kid_1");
+    let token = key.sign(json!({}), session_claims(NOW_S));
+    let verified = sync_result(&token, &pem_options(&key)).unwrap();
+    assert_eq!(verified.payload["sub"], "user_1");
+    assert_eq!(
+      serde_json::from_str::<serde_json::Value>(&verified.payload_text).unwrap(),
+      session_claims(NOW_S)
+    );
+  }
+
+  #[test]
+  fn failures_come_in_the_reference_order() {
+    let key = TestKey::generate("kid_1");
+    let other = TestKey::generate("kid_1");
+    let options = pem_options(&key);
+    let claims = session_claims(NOW_S);
+    // typ is checked before alg, alg before the signature, the signature before claims.
+    let bad_typ_and_alg = key.sign(json!({"typ": "jwt", "alg": "HS256"}), claims.clone());
+    assert_eq!(
+      reason_of(sync_result(&bad_typ_and_alg, &options)),
+      reason::TOKEN_INVALID
+    );
+    let bad_alg = key.sign(json!({"alg": "none"}), claims.clone());
+    assert_eq!(
+      reason_of(sync_result(&bad_alg, &options)),
+      reason::TOKEN_INVALID_ALGORITHM
+    );
+    let mut expired = claims.clone();
+    expired["exp"] = json!(NOW_S - 60);
+    let wrong_key_and_expired = other.sign(json!({}), expired.clone());
+    assert_eq!(
+      reason_of(sync_result(&wrong_key_and_expired, &options)),
+      reason::TOKEN_INVALID_SIGNATURE
+    );
+    assert_eq!(
+      reason_of(sync_result(&key.sign(json!({}), expired), &options)),
+      reason::TOKEN_EXPIRED
+    );
+    let m2m = key.sign(json!({"cat": "cl_B7d4PD333AAA"}), claims);
+    assert_eq!(
+      reason_of(sync_result(&m2m, &options)),
+      reason::TOKEN_INVALID
+    );
+  }
+
+  #[test]
+  fn without_any_key_source_the_jwk_cannot_be_resolved() {
+    let key = TestKey::generate("kid_1");
+    let token = key.sign(json!({}), session_claims(NOW_S));
+    let options = VerifyOptions {
+      clock_skew_ms: 5000.0,
+      ..Default::default()
+    };
+    assert_eq!(
+      reason_of(sync_result(&token, &options)),
+      reason::JWK_FAILED_TO_RESOLVE
+    );
+  }
+
+  #[test]
+  fn a_null_header_is_an_error_the_reference_does_not_catch() {
+    let token = "bnVsbA.e30.c2ln"; // null . {} . "sig"
+    assert!(matches!(
+      sync_result(token, &VerifyOptions::default()),
+      Err(Failure::Fatal(_))
+    ));
+  }
+
+  fn jwks_options(server: &FakeServer, secret_key: &str) -> VerifyOptions {
+    VerifyOptions {
+      secret_key: Some(secret_key.into()),
+      api_url: server.url.clone(),
+      api_version: "v1".into(),
+      clock_skew_ms: 5000.0,
+      ..Default::default()
+    }
+  }
+
+  #[tokio::test]
+  async fn jwks_is_fetched_once_then_served_from_memory_and_refetched_for_unknown_kids() {
+    let key = TestKey::generate("kid_cached");
+    let server = FakeServer::start(200, json!({"keys": [key.jwk()]}).to_string());
+    let options = jwks_options(&server, "sk_test_cache_unit");
+    let now_s = (crate::clock::now_ms() / 1000.0) as i64;
+    let token = key.sign(json!({}), session_claims(now_s));
+    let client = reqwest::Client::new();
+
+    assert!(matches!(
+      verify_with_cached_keys(decode(&token), &options, crate::clock::now_ms()),
+      SyncOutcome::NeedsJwksFetch
+    ));
+    verify(&client, &token, &options)
+      .await
+      .expect("verified after a fetch");
+    assert_eq!(server.hits(), 1);
+    assert!(matches!(
+      verify_with_cached_keys(decode(&token), &options, crate::clock::now_ms()),
+      SyncOutcome::Done(Ok(_))
+    ));
+
+    let stranger = TestKey::generate("kid_unknown").sign(json!({}), session_claims(now_s));
+    assert!(matches!(
+      verify_with_cached_keys(decode(&stranger), &options, crate::clock::now_ms()),
+      SyncOutcome::NeedsJwksFetch
+    ));
+    assert_eq!(
+      reason_of(verify(&client, &stranger, &options).await),
+      reason::JWK_KID_MISMATCH
+    );
+    assert_eq!(server.hits(), 2, "an unknown kid refetches");
+    // The earlier key is still cached (fetched keys are merged).
+    assert!(matches!(
+      verify_with_cached_keys(decode(&token), &options, crate::clock::now_ms()),
+      SyncOutcome::Done(Ok(_))
+    ));
+  }
+
+  #[tokio::test]
+  async fn jwks_errors_map_to_the_reference_reasons_after_five_attempts() {
+    let key = TestKey::generate("kid_err");
+    let now_s = (crate::clock::now_ms() / 1000.0) as i64;
+    let token = key.sign(json!({}), session_claims(now_s));
+    let client = reqwest::Client::new();
+
+    let invalid = FakeServer::start(
+      401,
+      json!({"errors": [{"code": "clerk_key_invalid", "message": "bad key"}]}).to_string(),
+    );
+    let failure = verify(
+      &client,
+      &token,
+      &jwks_options(&invalid, "sk_test_invalid_unit"),
+    )
+    .await;
+    match failure {
+      Err(Failure::Token(err)) => {
+        assert_eq!(err.reason, reason::INVALID_SECRET_KEY);
+        assert_eq!(
+          err.full_message(Some("header")),
+          "bad key Contact support@clerk.com (reason=secret-key-invalid, token-carrier=header)"
+        );
+      }
+      other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(invalid.hits(), 5);
+
+    let html = FakeServer::start(502, "<html>".into());
+    assert!(matches!(
+      verify(&client, &token, &jwks_options(&html, "sk_test_html_unit")).await,
+      Err(Failure::Unexpected(_))
+    ));
+
+    let empty = FakeServer::start(200, json!({"keys": []}).to_string());
+    assert_eq!(
+      reason_of(verify(&client, &token, &jwks_options(&empty, "sk_test_empty_unit")).await),
+      reason::REMOTE_JWK_FAILED_TO_LOAD
+    );
+    assert_eq!(empty.hits(), 1, "a successful response is not retried");
+  }
+}

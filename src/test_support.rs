@@ -1,0 +1,140 @@
+//! Test-only helpers: RSA keys generated at test time, JWT signing, and a
+//! minimal HTTP server on 127.0.0.1 that plays the Clerk JWKS endpoint.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{self, KeyPair as _};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+pub struct TestKey {
+  pub kid: String,
+  pair: KeyPair,
+}
+
+impl TestKey {
+  pub fn generate(kid: &str) -> TestKey {
+    TestKey {
+      kid: kid.into(),
+      pair: KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation"),
+    }
+  }
+
+  /// (n, e) from the PKCS#1 RSAPublicKey DER: SEQUENCE { INTEGER n, INTEGER e }.
+  fn components(&self) -> (Vec<u8>, Vec<u8>) {
+    let der = self.pair.public_key().as_ref();
+    let mut at = 0;
+    read_der_header(der, &mut at); // the SEQUENCE
+    let n_len = read_der_header(der, &mut at);
+    let n = der[at..at + n_len].to_vec();
+    at += n_len;
+    let e_len = read_der_header(der, &mut at);
+    let e = der[at..at + e_len].to_vec();
+    let strip = |v: Vec<u8>| v.into_iter().skip_while(|b| *b == 0).collect::<Vec<_>>();
+    (strip(n), strip(e))
+  }
+
+  pub fn jwk(&self) -> Value {
+    let (n, e) = self.components();
+    json!({"kty": "RSA", "kid": self.kid, "alg": "RS256", "use": "sig", "n": URL_SAFE_NO_PAD.encode(n), "e": URL_SAFE_NO_PAD.encode(e)})
+  }
+
+  pub fn spki_pem(&self) -> String {
+    let der = self.pair.public_key().as_der().expect("SPKI DER");
+    let body = STANDARD.encode(der.as_ref());
+    let lines: Vec<&str> = body
+      .as_bytes()
+      .chunks(64)
+      .map(|c| std::str::from_utf8(c).unwrap())
+      .collect();
+    format!(
+      "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+      lines.join("\n")
+    )
+  }
+
+  /// An RS256 token; `header` fields are merged over `{alg, kid, typ}`.
+  pub fn sign(&self, header: Value, payload: Value) -> String {
+    let mut full_header = json!({"alg": "RS256", "kid": self.kid, "typ": "JWT"});
+    for (k, v) in header.as_object().cloned().unwrap_or_default() {
+      full_header[k] = v;
+    }
+    let signed = format!(
+      "{}.{}",
+      URL_SAFE_NO_PAD.encode(full_header.to_string()),
+      URL_SAFE_NO_PAD.encode(payload.to_string())
+    );
+    let mut sig = vec![0; self.pair.public_modulus_len()];
+    self
+      .pair
+      .sign(
+        &signature::RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        signed.as_bytes(),
+        &mut sig,
+      )
+      .expect("signing");
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(sig))
+  }
+}
+
+/// Skips a DER tag and returns the length that follows it.
+fn read_der_header(der: &[u8], at: &mut usize) -> usize {
+  *at += 1;
+  let first = der[*at] as usize;
+  *at += 1;
+  if first < 0x80 {
+    return first;
+  }
+  let mut len = 0;
+  for _ in 0..(first & 0x7f) {
+    len = (len << 8) | der[*at] as usize;
+    *at += 1;
+  }
+  len
+}
+
+/// Claims valid for an hour around `now_s`.
+pub fn session_claims(now_s: i64) -> Value {
+  json!({"sub": "user_1", "sid": "sess_1", "azp": "http://localhost:3000", "iat": now_s - 10, "nbf": now_s - 10, "exp": now_s + 3600})
+}
+
+/// A one-route HTTP/1.1 server answering every request with the same
+/// (status, body); it counts the requests it serves.
+pub struct FakeServer {
+  pub url: String,
+  hits: Arc<AtomicUsize>,
+}
+
+impl FakeServer {
+  pub fn start(status: u16, body: String) -> FakeServer {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let thread_hits = hits.clone();
+    std::thread::spawn(move || {
+      for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { break };
+        let mut buffer = [0u8; 8192];
+        let _ = stream.read(&mut buffer);
+        thread_hits.fetch_add(1, Ordering::SeqCst);
+        let reply = format!(
+          "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+          body.len()
+        );
+        let _ = stream.write_all(reply.as_bytes());
+      }
+    });
+    FakeServer { url, hits }
+  }
+
+  pub fn hits(&self) -> usize {
+    self.hits.load(Ordering::SeqCst)
+  }
+}
