@@ -17,14 +17,12 @@ export declare class Authenticator {
    */
   get configError(): string | null
   /**
-   * Authenticates a header token from memory; `null` means the JWKS must be
-   * fetched first (call `authenticateHeader`).
+   * Authenticates from memory; `null` means the JWKS must be fetched first
+   * (call `authenticate`). `token` is the header token, if any.
    */
-  authenticateHeaderSync(token: string, isGet: boolean, hasRefreshCookie: boolean): AuthResult | null
-  /** Authenticates a header token, fetching the JWKS when needed. */
-  authenticateHeader(token: string, isGet: boolean, hasRefreshCookie: boolean): Promise<AuthResult>
-  /** Authenticates a request that carries no header token. */
-  authenticateCookies(request: CookieRequest): AuthResult
+  authenticateSync(token: string | undefined | null, request: RequestInfo): AuthResult | null
+  /** Authenticates, fetching the JWKS when needed. */
+  authenticate(token: string | undefined | null, request: RequestInfo): Promise<AuthResult>
 }
 
 export declare function __panicAsyncForTests(message: string): Promise<void>
@@ -50,13 +48,21 @@ export interface AuthenticatorOptions {
 
 /** The result of authenticating one request. */
 export interface AuthResult {
-  /** `signed-in`, `signed-out`, or `error` (the reference would answer 500). */
+  /** `signed-in`, `signed-out`, `handshake`, or `error` (the reference would answer 500). */
   status: string
   tokenType?: string
   reason?: string
   message?: string
+  /** The authenticating token (signed-in). */
+  token?: string
   /** Verified session claims as JSON text. */
   claims?: string
+  /** Response headers to append, sorted by name: `[name, value]` pairs. */
+  headers?: Array<Array<string>>
+  /** A message to `console.log` (redirect loops). */
+  log?: string
+  /** A message to `console.warn` once per process. */
+  warnOnce?: string
 }
 
 export interface BackendApiRequest {
@@ -90,16 +96,24 @@ export declare function buildBackendApiUrl(apiUrl: string, apiVersion: string | 
 /** Forgets every cached JWKS, so the next verification fetches again. */
 export declare function clearJwksCache(): void
 
-/** Cookie-path inputs extracted by the shim. */
-export interface CookieRequest {
-  sessionCookie?: string
-  clientUat?: string
-  devBrowserInQuery: boolean
-  devBrowserCookie?: string
-}
-
 /** `joinPaths` for endpoint paths; throws the reference's dot-segment error. */
 export declare function joinPaths(parts: Array<string>): string
+
+/** The request facts the state machine reads (missing headers are absent). */
+export interface RequestInfo {
+  method: string
+  /** `req.originalUrl || req.url`. */
+  url: string
+  /** The connection is TLS. */
+  encrypted?: boolean
+  host?: string
+  forwardedHost?: string
+  forwardedProto?: string
+  secFetchDest?: string
+  accept?: string
+  referer?: string
+  cookie?: string
+}
 
 /**
  * Sends a Backend API request. Rejects with `fetch failed` on transport

@@ -6,7 +6,8 @@
 // otherwise, and wraps the result in a RequestState.
 
 const native = require('./native')
-const { signedInState, signedOutState } = require('./request-state')
+const { signedInState, signedOutState, handshakeState } = require('./request-state')
+const { warnOnce } = require('./logger')
 
 const AUTHENTICATOR_LIMIT = 64
 const authenticators = new Map()
@@ -70,44 +71,42 @@ function tokenFromAuthorization(value) {
   return value.slice(0, space) === 'Bearer' ? token : undefined
 }
 
-/** cookie@1 `parse`: first occurrence wins, values URI-decoded when possible. */
-function parseCookies(header) {
-  const cookies = new Map()
-  if (!header) return cookies
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=')
-    if (eq === -1) continue
-    const name = pair.slice(0, eq).trim()
-    if (!name || cookies.has(name)) continue
-    let value = pair.slice(eq + 1).trim()
-    if (value.includes('%')) {
-      try {
-        value = decodeURIComponent(value)
-      } catch {
-        // the raw value is kept, as cookie@1 does
-      }
-    }
-    cookies.set(name, value)
+function toState(result, context) {
+  if (result.log) console.log(result.log)
+  if (result.warnOnce) warnOnce(result.warnOnce)
+  switch (result.status) {
+    case 'signed-in':
+      return signedInState(context, JSON.parse(result.claims), result.token)
+    case 'signed-out':
+      return signedOutState(context, result.tokenType, result.reason, result.message)
+    case 'handshake':
+      return handshakeState(context, result.reason, result.message, result.headers)
+    default:
+      throw new TypeError(result.message)
   }
-  return cookies
 }
 
-function queryHas(url, name) {
-  const q = url.indexOf('?')
-  if (q === -1) return false
-  return new URLSearchParams(url.slice(q + 1)).get(name) ? true : false
-}
-
-function toState(result, context, token) {
-  if (result.status === 'signed-in') return signedInState(context, JSON.parse(result.claims), token)
-  if (result.status === 'signed-out') return signedOutState(context, result.tokenType, result.reason, result.message)
-  throw new TypeError(result.message)
+/** The request facts the Rust state machine reads. */
+function requestInfo(request) {
+  return {
+    method: request.method,
+    url: request.url,
+    encrypted: request.encrypted,
+    host: request.host,
+    forwardedHost: request.forwardedHost,
+    forwardedProto: request.forwardedProto,
+    secFetchDest: request.secFetchDest,
+    accept: request.accept,
+    referer: request.referer,
+    cookie: request.cookie,
+  }
 }
 
 /**
- * @param request {method, url, authorization, cookie}
+ * @param request the facts of the request (see `requestInfo`), plus
+ *   `authorization` and `userAgent`
  * @param options resolved options (keys, verification options, URLs)
- * @param context what auth objects need: debugData, fetchSessionToken, URL fields
+ * @param context what request states and auth objects need
  * @returns a RequestState, or a promise of one when the JWKS must be fetched
  */
 function authenticate(request, options, context) {
@@ -115,20 +114,10 @@ function authenticate(request, options, context) {
   const configError = authenticator.configError
   if (configError) throw new Error(configError)
   const token = tokenFromAuthorization(request.authorization)
-  if (token) {
-    const isGet = request.method === 'GET'
-    const result = authenticator.authenticateHeaderSync(token, isGet, false)
-    if (result) return toState(result, context, token)
-    return authenticator.authenticateHeader(token, isGet, false).then((r) => toState(r, context, token))
-  }
-  const cookies = parseCookies(request.cookie)
-  const result = authenticator.authenticateCookies({
-    sessionCookie: cookies.get('__session'),
-    clientUat: cookies.get('__client_uat'),
-    devBrowserInQuery: queryHas(request.url || '', '__clerk_db_jwt'),
-    devBrowserCookie: cookies.get('__clerk_db_jwt'),
-  })
-  return toState(result, context, null)
+  const info = requestInfo(request)
+  const result = authenticator.authenticateSync(token, info)
+  if (result) return toState(result, context)
+  return authenticator.authenticate(token, info).then((r) => toState(r, context))
 }
 
-module.exports = { authenticate, tokenFromAuthorization, parseCookies }
+module.exports = { authenticate, tokenFromAuthorization }

@@ -102,12 +102,20 @@ function createClerkClient(options) {
   }
 
   async function authenticateRequest(request, callOptions = {}) {
+    const header = (name) => request.headers.get(name) || undefined
     const facts = {
       method: request.method,
       url: request.url,
-      authorization: request.headers.get('authorization') || undefined,
-      cookie: request.headers.get('cookie') || undefined,
-      userAgent: request.headers.get('user-agent') || undefined,
+      encrypted: request.url.startsWith('https:'),
+      authorization: header('authorization'),
+      userAgent: header('user-agent'),
+      host: header('host'),
+      forwardedHost: header('x-forwarded-host'),
+      forwardedProto: header('x-forwarded-proto'),
+      secFetchDest: header('sec-fetch-dest'),
+      accept: header('accept'),
+      referer: header('referer'),
+      cookie: header('cookie'),
     }
     return authenticateFacts(facts, callOptions)
   }

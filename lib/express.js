@@ -107,14 +107,22 @@ function resolveDefaultClerkClient(options) {
   })
 }
 
+/** The headers and URL the state machine reads, without building a Request. */
 function requestFacts(req) {
   const headers = req.headers
   return {
     method: req.method,
     url: req.originalUrl || req.url || '',
+    encrypted: !!req.connection?.encrypted,
     authorization: headers.authorization,
-    cookie: headers.cookie,
     userAgent: headers['user-agent'] || undefined,
+    host: headers.host,
+    forwardedHost: headers['x-forwarded-host'],
+    forwardedProto: headers['x-forwarded-proto'],
+    secFetchDest: headers['sec-fetch-dest'],
+    accept: headers.accept,
+    referer: headers.referer,
+    cookie: headers.cookie,
   }
 }
 

@@ -71,9 +71,15 @@ function signedOutState(context, tokenType, reason, message = '') {
   return new RequestState(context, 'signed-out', reason, message, tokenType, toAuth, headerEntries, null)
 }
 
+/** A redirect (307) to the handshake: the Rust headers, then the debug headers. */
+function handshakeState(context, reason, message, headers) {
+  const headerEntries = headers.concat(debugHeaderEntries('handshake', reason, message))
+  return new RequestState(context, 'handshake', reason, message, SESSION_TOKEN, () => null, headerEntries, null)
+}
+
 function debugRequestState(params) {
   const { isSignedIn, isAuthenticated, proxyUrl, reason, message, publishableKey, isSatellite, domain } = params
   return { isSignedIn, isAuthenticated, proxyUrl, reason, message, publishableKey, isSatellite, domain }
 }
 
-module.exports = { RequestState, signedInState, signedOutState, debugRequestState }
+module.exports = { RequestState, signedInState, signedOutState, handshakeState, debugRequestState }

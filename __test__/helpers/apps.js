@@ -74,7 +74,12 @@ async function startPair(express, options) {
   async function sendTo(base, { path: requestPath = '/probe', method = 'GET', headers = {} } = {}) {
     const response = await fetch(base + requestPath, { method, headers, redirect: 'manual' })
     const clerkHeaders = {}
-    for (const [name, value] of response.headers) if (name.startsWith('x-clerk-')) clerkHeaders[name] = value
+    // The headers authentication may set: debug headers and handshake redirects.
+    for (const [name, value] of response.headers) {
+      if (name.startsWith('x-clerk-') || ['location', 'cache-control', 'set-cookie', 'access-control-allow-origin'].includes(name)) {
+        clerkHeaders[name] = value
+      }
+    }
     const text = await response.text()
     let body
     try {

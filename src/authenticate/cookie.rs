@@ -1,105 +1,475 @@
-//! The start of the cookie path (`authenticateRequestWithTokenInCookie`) for
-//! requests without a header token. Until the browser flow (handshake,
-//! refresh, satellites) is implemented, every step that would redirect is
-//! reported as signed-out with the same reason, and a session cookie is
-//! never accepted: nothing here can sign a request in.
+//! The cookie path (`authenticateRequestWithTokenInCookie`) for requests
+//! without a header token, in the reference's step order. Not yet built:
+//! handshake resolution (`__clerk_handshake`, nonces), satellites,
+//! organization sync and session refresh; see the README.
 
-use super::{Outcome, SESSION_TOKEN};
+use super::handshake::{self, HandshakeFacts};
+use super::instance::Instance;
+use super::request::Request;
+use super::token_kind::{classify, TokenKind};
+use super::{Notice, Outcome, SESSION_TOKEN};
+use crate::errors::{reason, Failure, TokenError};
+use crate::js;
+use crate::jwt::{decode, verify::VerifiedToken};
+use serde_json::Value;
 
-/// The cookie-path inputs the reference reads, already extracted.
-#[derive(Debug, Default)]
-pub struct CookieFacts<'a> {
-  pub production: bool,
-  pub session_cookie: Option<&'a str>,
-  pub client_uat: Option<&'a str>,
-  pub dev_browser_in_query: bool,
-  pub dev_browser_cookie: Option<&'a str>,
+const MISSING_AZP: &str = "Clerk: Session token from cookie is missing the azp claim. In a future version of Clerk, this token will be considered invalid. Please contact Clerk support if you see this warning.";
+
+/// The cookies and query values the state machine reads, after choosing
+/// between suffixed and unsuffixed cookie names.
+pub struct CookieState {
+  pub uses_suffixed_cookies: bool,
+  pub session_token: Option<String>,
+  pub refresh_token: Option<String>,
+  /// `parseInt(v) || 0`: a double, so a huge value is Infinity, as in JS.
+  pub client_uat: f64,
+  pub dev_browser_token: Option<String>,
 }
 
-pub fn authenticate(facts: &CookieFacts) -> Outcome {
-  let signed_out = |reason: &str| Outcome::SignedOut {
-    token_type: SESSION_TOKEN,
-    reason: reason.to_string(),
-    message: String::new(),
+impl CookieState {
+  pub fn read(request: &Request, instance: &Instance) -> Result<CookieState, Failure> {
+    let uses_suffixed_cookies = uses_suffixed_cookies(request, instance)?;
+    let suffixed = |name: &str| format!("{name}_{}", instance.cookie_suffix);
+    let pick = |name: &str| {
+      if uses_suffixed_cookies {
+        request.cookie(&suffixed(name)).map(str::to_string)
+      } else {
+        request.cookie(name).map(str::to_string)
+      }
+    };
+    Ok(CookieState {
+      uses_suffixed_cookies,
+      session_token: pick("__session"),
+      refresh_token: request.cookie(&suffixed("__refresh")).map(str::to_string),
+      client_uat: pick("__client_uat").map(|v| parse_int(&v)).unwrap_or(0.0),
+      dev_browser_token: request
+        .query_param("__clerk_db_jwt")
+        .filter(|v| !v.is_empty())
+        .or_else(|| pick("__clerk_db_jwt")),
+    })
+  }
+
+  pub fn handshake_facts<'a>(&'a self, header_token: Option<&'a str>) -> HandshakeFacts<'a> {
+    HandshakeFacts {
+      uses_suffixed_cookies: self.uses_suffixed_cookies,
+      session_token: self.session_token.as_deref().or(header_token),
+      dev_browser_token: self.dev_browser_token.as_deref(),
+    }
+  }
+}
+
+/// Either a decision, or a session cookie that must now be verified.
+pub enum CookieStep {
+  Decided(Outcome),
+  Verify { token: String, state: CookieState },
+}
+
+/// Steps 5-13: everything before the session cookie's signature is checked.
+pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep {
+  let state = match CookieState::read(request, instance) {
+    Ok(state) => state,
+    Err(failure) => return CookieStep::Decided(fatal(failure)),
   };
-  // `Number.parseInt(v || '') || 0`: a leading integer, anything else is 0.
-  let client_uat = facts.client_uat.map(parse_int_prefix).unwrap_or(0);
-  let has_session = facts.session_cookie.is_some_and(|s| !s.is_empty());
-  if !facts.production && facts.dev_browser_in_query {
-    return signed_out("dev-browser-sync");
+  let development = !instance.production;
+  let maybe_handshake = |reason: &str| {
+    handshake::maybe_handshake(request, instance, &state.handshake_facts(None), reason, "")
+  };
+  if development {
+    if let Some(target) = request.query_param("__clerk_redirect_url") {
+      return CookieStep::Decided(primary_responds_to_syncing(request, &state, &target));
+    }
+    if request.has_query_param("__clerk_db_jwt") {
+      return CookieStep::Decided(maybe_handshake("dev-browser-sync"));
+    }
+    if state.dev_browser_token.is_none() {
+      return CookieStep::Decided(maybe_handshake("dev-browser-missing"));
+    }
   }
-  if !facts.production
-    && !facts.dev_browser_in_query
-    && facts.dev_browser_cookie.is_none_or(str::is_empty)
-  {
-    return signed_out("dev-browser-missing");
+  let has_active_client = state.client_uat != 0.0;
+  let Some(session) = state.session_token.clone() else {
+    return CookieStep::Decided(if has_active_client {
+      maybe_handshake("client-uat-but-no-session-token")
+    } else {
+      Outcome::signed_out(SESSION_TOKEN, "session-token-and-uat-missing", "")
+    });
+  };
+  if !has_active_client {
+    return CookieStep::Decided(maybe_handshake("session-token-but-no-client-uat"));
   }
-  match (client_uat != 0, has_session) {
-    (false, false) => signed_out("session-token-and-uat-missing"),
-    (false, true) => signed_out("session-token-but-no-client-uat"),
-    (true, false) => signed_out("client-uat-but-no-session-token"),
-    // Verifying session cookies is part of the browser flow, not built yet.
-    (true, true) => signed_out("session-token-and-uat-missing"),
+  let decoded = match decode(&session) {
+    Ok(decoded) => decoded,
+    Err(err) => {
+      return CookieStep::Decided(token_error_outcome(
+        &err, "cookie", request, instance, &state, None,
+      ))
+    }
+  };
+  if !matches!(classify(&session, Some(&decoded)), TokenKind::Session) {
+    return CookieStep::Decided(Outcome::signed_out(
+      SESSION_TOKEN,
+      "token-type-mismatch",
+      "",
+    ));
+  }
+  if decoded.payload.is_null() {
+    return CookieStep::Decided(Outcome::Fatal(
+      "Cannot read properties of null (reading 'iat')".into(),
+    ));
+  }
+  if js_to_number(js::get(&decoded.payload, "iat")) < state.client_uat {
+    return CookieStep::Decided(maybe_handshake("session-token-iat-before-client-uat"));
+  }
+  CookieStep::Verify {
+    token: session,
+    state,
   }
 }
 
-fn parse_int_prefix(text: &str) -> i64 {
+/// Step 14: the verification result of the session cookie.
+pub fn after_verification(
+  request: &Request,
+  instance: &Instance,
+  token: String,
+  state: &CookieState,
+  result: Result<VerifiedToken, Failure>,
+) -> Outcome {
+  let verified = match result {
+    Ok(verified) => verified,
+    Err(Failure::Token(err)) => {
+      return token_error_outcome(&err, "cookie", request, instance, state, None)
+    }
+    Err(Failure::Unexpected(_)) => {
+      return Outcome::signed_out(SESSION_TOKEN, "unexpected-error", "")
+    }
+    Err(Failure::Fatal(message)) => return Outcome::Fatal(message),
+  };
+  let notice =
+    (!js::truthy(js::get(&verified.payload, "azp"))).then(|| Notice::WarnOnce(MISSING_AZP.into()));
+  if !request.is_get() || Request::header(&request.input.sec_fetch_dest) != Some("document") {
+    return Outcome::SignedInSession {
+      token,
+      payload_text: verified.payload_text,
+      notice,
+    };
+  }
+  let redirect_count = request
+    .cookie("__clerk_redirect_count")
+    .map(js_number_or_zero)
+    .unwrap_or(0.0);
+  if redirect_count == 0.0
+    && is_cross_origin_referrer(request)
+    && !is_known_clerk_referrer(request, instance)
+  {
+    return handshake::maybe_handshake(
+      request,
+      instance,
+      &state.handshake_facts(None),
+      "primary-domain-cross-origin-sync",
+      "Cross-origin request from satellite domain requires handshake",
+    );
+  }
+  Outcome::SignedInSession {
+    token,
+    payload_text: verified.payload_text,
+    notice,
+  }
+}
+
+/// `handleSessionTokenError` for a `TokenVerificationError`: time-claim
+/// failures may become a handshake (with a renamed reason), the rest are
+/// signed-out with the error's reason and full message.
+pub fn token_error_outcome(
+  err: &TokenError,
+  carrier: &str,
+  request: &Request,
+  instance: &Instance,
+  state: &CookieState,
+  header_token: Option<&str>,
+) -> Outcome {
+  let message = err.full_message(Some(carrier));
+  let renamed = match err.reason {
+    reason::TOKEN_EXPIRED => {
+      let refresh_error = if !request.is_get() {
+        "non-eligible-non-get"
+      } else if state.refresh_token.is_none() {
+        "non-eligible-no-refresh-cookie"
+      } else {
+        // Session refresh is not implemented yet; the reference would call
+        // the Backend API here.
+        "unexpected-sdk-error"
+      };
+      format!("session-token-expired-refresh-{refresh_error}")
+    }
+    reason::TOKEN_NOT_ACTIVE_YET => "session-token-nbf".into(),
+    reason::TOKEN_IAT_IN_THE_FUTURE => "session-token-iat-in-the-future".into(),
+    other => return Outcome::signed_out(SESSION_TOKEN, other, message),
+  };
+  handshake::maybe_handshake(
+    request,
+    instance,
+    &state.handshake_facts(header_token),
+    &renamed,
+    &message,
+  )
+}
+
+fn fatal(failure: Failure) -> Outcome {
+  match failure {
+    Failure::Fatal(message) | Failure::Unexpected(message) => Outcome::Fatal(message),
+    Failure::Token(err) => Outcome::Fatal(err.message),
+  }
+}
+
+/// Step 5 (development primary): send the browser back to the satellite.
+fn primary_responds_to_syncing(request: &Request, state: &CookieState, target: &str) -> Outcome {
+  let Ok(mut url) = reqwest::Url::parse(target) else {
+    return Outcome::Fatal(format!("Invalid URL: {target}"));
+  };
+  {
+    let mut pairs: Vec<(String, String)> = url
+      .query_pairs()
+      .map(|(k, v)| (k.into_owned(), v.into_owned()))
+      .collect();
+    if let Some(token) = &state.dev_browser_token {
+      pairs.push(("__clerk_db_jwt".into(), token.clone()));
+    }
+    // `searchParams.set`: replace the first, drop the others, else append.
+    match pairs.iter().position(|(k, _)| k == "__clerk_synced") {
+      Some(first) => {
+        pairs[first].1 = "true".into();
+        let mut index = 0;
+        pairs.retain(|(k, _)| {
+          index += 1;
+          k != "__clerk_synced" || index - 1 == first
+        });
+      }
+      None => pairs.push(("__clerk_synced".into(), "true".into())),
+    }
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+  }
+  handshake::redirect_to(request, url.to_string(), "primary-responds-to-syncing")
+}
+
+/// `usesSuffixedCookies` (§3.2 of the behaviour notes), in its exact order.
+fn uses_suffixed_cookies(request: &Request, instance: &Instance) -> Result<bool, Failure> {
+  let suffixed = |name: &str| request.cookie(&format!("{name}_{}", instance.cookie_suffix));
+  let suffixed_client_uat = suffixed("__client_uat");
+  let client_uat = request.cookie("__client_uat");
+  let suffixed_session = suffixed("__session").unwrap_or_default();
+  let session = request.cookie("__session").unwrap_or_default();
+  let payload_of = |token: &str| -> Result<Option<Value>, Failure> {
+    match decode(token) {
+      Err(_) => Ok(None),
+      Ok(decoded) if decoded.payload.is_null() => {
+        Err(Failure::Fatal("Cannot read properties of null".into()))
+      }
+      Ok(decoded) => Ok(Some(decoded.payload)),
+    }
+  };
+  let session_payload = if session.is_empty() {
+    None
+  } else {
+    payload_of(session)?
+  };
+  if !session.is_empty() {
+    let Some(payload) = &session_payload else {
+      return Ok(false);
+    };
+    if !js::truthy(js::get(payload, "iss")) {
+      return Ok(false);
+    }
+    let belongs = js::get(payload, "iss")
+      .and_then(Value::as_str)
+      .is_some_and(|iss| strip_scheme(iss) == instance.original_frontend_api);
+    if !belongs {
+      return Ok(true);
+    }
+  }
+  if suffixed_client_uat.is_none() && suffixed_session.is_empty() {
+    return Ok(false);
+  }
+  let suffixed_payload = if suffixed_session.is_empty() {
+    None
+  } else {
+    payload_of(suffixed_session)?
+  };
+  let iat_or_zero = |payload: &Option<Value>| {
+    payload
+      .as_ref()
+      .map(|p| js::get(p, "iat"))
+      .filter(|iat| js::truthy(*iat))
+      .map(js_to_number)
+      .unwrap_or(0.0)
+  };
+  if suffixed_client_uat != Some("0")
+    && client_uat != Some("0")
+    && iat_or_zero(&session_payload) > iat_or_zero(&suffixed_payload)
+  {
+    return Ok(false);
+  }
+  if suffixed_client_uat == Some("0") && client_uat != Some("0") {
+    return Ok(false);
+  }
+  if !instance.production {
+    let now_s = ((crate::clock::now_ms() / 1000.0) as i64 as i32) as f64;
+    let expired = suffixed_payload
+      .as_ref()
+      .is_some_and(|p| js_to_number(js::get(p, "exp")) <= now_s);
+    if suffixed_client_uat != Some("0") && client_uat == Some("0") && expired {
+      return Ok(false);
+    }
+  }
+  if suffixed_client_uat.is_none() && !suffixed_session.is_empty() {
+    return Ok(false);
+  }
+  Ok(true)
+}
+
+/// `iss.replace(/https?:\/\//gi, '')`.
+fn strip_scheme(iss: &str) -> String {
+  let mut out = String::with_capacity(iss.len());
+  let mut rest = iss;
+  while !rest.is_empty() {
+    let lower = rest
+      .get(..8)
+      .map(str::to_ascii_lowercase)
+      .unwrap_or_default();
+    let lower7 = rest
+      .get(..7)
+      .map(str::to_ascii_lowercase)
+      .unwrap_or_default();
+    if lower == "https://" {
+      rest = &rest[8..];
+    } else if lower7 == "http://" {
+      rest = &rest[7..];
+    } else {
+      let c = rest.chars().next().expect("non-empty");
+      out.push(c);
+      rest = &rest[c.len_utf8()..];
+    }
+  }
+  out
+}
+
+/// `parseInt(text) || 0` for cookie values (leading decimal digits).
+fn parse_int(text: &str) -> f64 {
   let trimmed = text.trim_start();
   let (sign, digits) = match trimmed.as_bytes().first() {
-    Some(b'-') => (-1, &trimmed[1..]),
-    Some(b'+') => (1, &trimmed[1..]),
-    _ => (1, trimmed),
+    Some(b'-') => (-1.0, &trimmed[1..]),
+    Some(b'+') => (1.0, &trimmed[1..]),
+    _ => (1.0, trimmed),
   };
   let end = digits
     .bytes()
     .position(|b| !b.is_ascii_digit())
     .unwrap_or(digits.len());
-  digits[..end].parse::<i64>().map(|n| sign * n).unwrap_or(0)
+  let value = digits[..end]
+    .parse::<f64>()
+    .map(|n| sign * n)
+    .unwrap_or(0.0);
+  if value.is_nan() {
+    0.0
+  } else {
+    value + 0.0
+  }
 }
 
-#[cfg(test)]
-mod tests {
-  use super::*;
-
-  fn reason(facts: CookieFacts) -> String {
-    match authenticate(&facts) {
-      Outcome::SignedOut { reason, .. } => reason,
-      other => panic!("unexpected {other:?}"),
-    }
+/// `Number(text) || 0` (the redirect counter).
+fn js_number_or_zero(text: &str) -> f64 {
+  let value = super::handshake::js_number(text);
+  if value.is_nan() {
+    0.0
+  } else {
+    value
   }
+}
 
-  #[test]
-  fn development_requires_a_dev_browser_first() {
-    assert_eq!(reason(CookieFacts::default()), "dev-browser-missing");
-    assert_eq!(
-      reason(CookieFacts {
-        dev_browser_in_query: true,
-        ..Default::default()
-      }),
-      "dev-browser-sync"
-    );
+/// `Number(value)` for a claim, for comparisons (`undefined` is NaN).
+fn js_to_number(value: Option<&Value>) -> f64 {
+  match value {
+    None => f64::NAN,
+    Some(Value::Null) => 0.0,
+    Some(Value::Bool(b)) => f64::from(u8::from(*b)),
+    Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+    Some(Value::String(s)) if s.trim().is_empty() => 0.0,
+    Some(Value::String(s)) => s.trim().parse().unwrap_or(f64::NAN),
+    Some(_) => f64::NAN,
   }
+}
 
-  #[test]
-  fn production_without_cookies_is_signed_out() {
-    assert_eq!(
-      reason(CookieFacts {
-        production: true,
-        ..Default::default()
-      }),
-      "session-token-and-uat-missing"
-    );
-    let uat_zero = CookieFacts {
-      production: true,
-      client_uat: Some("0"),
-      ..Default::default()
-    };
-    assert_eq!(reason(uat_zero), "session-token-and-uat-missing");
-    let uat_only = CookieFacts {
-      production: true,
-      client_uat: Some("12abc"),
-      ..Default::default()
-    };
-    assert_eq!(reason(uat_only), "client-uat-but-no-session-token");
+fn origin_of(url: &str) -> Option<reqwest::Url> {
+  reqwest::Url::parse(url).ok()
+}
+
+/// The referer's origin differs from `clerkUrl`'s (an invalid referer is not cross-origin).
+fn is_cross_origin_referrer(request: &Request) -> bool {
+  let (Some(referer), Some(clerk_url)) = (
+    Request::header(&request.input.referer),
+    request.clerk_url.as_ref(),
+  ) else {
+    return false;
+  };
+  origin_of(referer)
+    .is_some_and(|r| r.origin().ascii_serialization() != clerk_url.origin().ascii_serialization())
+}
+
+/// The referer is the Frontend API, its accounts portal, or (development only)
+/// a development account-portal host.
+fn is_known_clerk_referrer(request: &Request, instance: &Instance) -> bool {
+  let Some(referer) = Request::header(&request.input.referer).and_then(origin_of) else {
+    return false;
+  };
+  let referer_host = referer.host_str().unwrap_or_default();
+  let fapi = &instance.frontend_api;
+  let fapi_host = if fapi.starts_with("http") {
+    origin_of(fapi)
+      .and_then(|u| u.host_str().map(str::to_string))
+      .unwrap_or_default()
+  } else {
+    fapi.clone()
+  };
+  if !fapi.is_empty() && referer_host == fapi_host {
+    return true;
   }
+  if !instance.production && is_dev_account_portal(referer_host) {
+    return true;
+  }
+  accounts_base_url(fapi)
+    .and_then(|url| origin_of(&url))
+    .is_some_and(|accounts| {
+      accounts.origin().ascii_serialization() == referer.origin().ascii_serialization()
+    })
+}
+
+fn is_dev_account_portal(host: &str) -> bool {
+  let legacy = host.starts_with("accounts.")
+    && [".lcl.dev", ".lclstage.dev", ".lclclerk.com"]
+      .iter()
+      .any(|s| host.ends_with(s));
+  let current = [
+    ".accounts.dev",
+    ".accountsstage.dev",
+    ".accounts.lclclerk.com",
+  ]
+  .iter()
+  .any(|s| host.ends_with(s))
+    && !host.contains(".clerk.accounts");
+  legacy || current
+}
+
+/// `buildAccountsBaseUrl(frontendApi)`.
+fn accounts_base_url(frontend_api: &str) -> Option<String> {
+  if frontend_api.is_empty() {
+    return None;
+  }
+  let host = frontend_api
+    .trim_start_matches("https://")
+    .trim_start_matches("http://");
+  let accounts = host.replacen("clerk.accounts.", "accounts.", 1);
+  let accounts = if accounts != host {
+    accounts
+  } else {
+    host.replacen("clerk.", "accounts.", 1)
+  };
+  Some(format!("https://{accounts}"))
 }

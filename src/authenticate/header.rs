@@ -1,25 +1,21 @@
 //! `authenticateAnyRequestWithTokenInHeader` for session tokens, and the
 //! header branch of `handleSessionTokenError`.
 
+use super::cookie::{token_error_outcome, CookieState};
+use super::instance::Instance;
+use super::request::{Request, RequestInput};
 use super::token_kind::{classify, TokenKind};
 use super::{Outcome, SESSION_TOKEN};
-use crate::errors::{reason, Failure, TokenError};
+use crate::errors::Failure;
 use crate::jwt::decode;
 use crate::jwt::verify::{self, SyncOutcome, VerifiedToken, VerifyOptions};
-
-/// The request facts that decide how an expired token is reported.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestFacts {
-  pub is_get: bool,
-  /// A `__refresh_<suffix>` cookie is present.
-  pub has_refresh_cookie: bool,
-}
 
 /// Authenticates from memory, or returns `None` when the JWKS must be fetched.
 pub fn authenticate_sync(
   token: &str,
   options: &VerifyOptions,
-  facts: RequestFacts,
+  input: &RequestInput,
+  instance: &Instance,
   now_ms: f64,
 ) -> Option<Outcome> {
   // Decoded once, for both the token-type sniffing and verification.
@@ -28,7 +24,7 @@ pub fn authenticate_sync(
     return Some(outcome);
   }
   match verify::verify_with_cached_keys(decoded, options, now_ms) {
-    SyncOutcome::Done(result) => Some(outcome_of(result, facts)),
+    SyncOutcome::Done(result) => Some(outcome_of(token, result, input, instance)),
     SyncOutcome::NeedsJwksFetch => None,
   }
 }
@@ -38,66 +34,56 @@ pub async fn authenticate(
   client: &reqwest::Client,
   token: &str,
   options: &VerifyOptions,
-  facts: RequestFacts,
+  input: &RequestInput,
+  instance: &Instance,
 ) -> Outcome {
   if let Some(outcome) = outcome_before_verification(classify(token, decode(token).ok().as_ref())) {
     return outcome;
   }
-  outcome_of(verify::verify(client, token, options).await, facts)
+  outcome_of(
+    token,
+    verify::verify(client, token, options).await,
+    input,
+    instance,
+  )
 }
 
 fn outcome_before_verification(kind: TokenKind) -> Option<Outcome> {
   match kind {
     TokenKind::Session => None,
-    TokenKind::NonSessionCategory => Some(Outcome::SignedOut {
-      token_type: SESSION_TOKEN,
-      reason: "token-type-mismatch".into(),
-      message: String::new(),
-    }),
+    TokenKind::NonSessionCategory => Some(Outcome::signed_out(
+      SESSION_TOKEN,
+      "token-type-mismatch",
+      "",
+    )),
     // Machine-token verification is not implemented yet: never signed in.
-    TokenKind::Machine(token_type) => Some(Outcome::SignedOut {
-      token_type,
-      reason: "unexpected-error".into(),
-      message: String::new(),
-    }),
+    TokenKind::Machine(token_type) => Some(Outcome::signed_out(token_type, "unexpected-error", "")),
   }
 }
 
-fn outcome_of(result: Result<VerifiedToken, Failure>, facts: RequestFacts) -> Outcome {
+fn outcome_of(
+  token: &str,
+  result: Result<VerifiedToken, Failure>,
+  input: &RequestInput,
+  instance: &Instance,
+) -> Outcome {
   match result {
     Ok(verified) => Outcome::SignedInSession {
+      token: token.into(),
       payload_text: verified.payload_text,
+      notice: None,
     },
     Err(Failure::Fatal(message)) => Outcome::Fatal(message),
-    Err(Failure::Unexpected(_)) => Outcome::SignedOut {
-      token_type: SESSION_TOKEN,
-      reason: "unexpected-error".into(),
-      message: String::new(),
-    },
-    Err(Failure::Token(err)) => signed_out_for_token_error(&err, facts),
-  }
-}
-
-/// Time-claim failures are renamed as the reference does before it decides
-/// between a handshake and signed-out; other reasons pass through.
-fn signed_out_for_token_error(err: &TokenError, facts: RequestFacts) -> Outcome {
-  let refresh_error = if !facts.is_get {
-    "non-eligible-non-get"
-  } else if !facts.has_refresh_cookie {
-    "non-eligible-no-refresh-cookie"
-  } else {
-    "null"
-  };
-  let reason = match err.reason {
-    reason::TOKEN_EXPIRED => format!("session-token-expired-refresh-{refresh_error}"),
-    reason::TOKEN_NOT_ACTIVE_YET => "session-token-nbf".into(),
-    reason::TOKEN_IAT_IN_THE_FUTURE => "session-token-iat-in-the-future".into(),
-    other => other.into(),
-  };
-  Outcome::SignedOut {
-    token_type: SESSION_TOKEN,
-    reason,
-    message: err.full_message(Some("header")),
+    Err(Failure::Unexpected(_)) => Outcome::signed_out(SESSION_TOKEN, "unexpected-error", ""),
+    // The request's cookies and URL matter only on this (rare) path.
+    Err(Failure::Token(err)) => {
+      let request = Request::new(input);
+      match CookieState::read(&request, instance) {
+        Ok(state) => token_error_outcome(&err, "header", &request, instance, &state, Some(token)),
+        Err(Failure::Fatal(message) | Failure::Unexpected(message)) => Outcome::Fatal(message),
+        Err(Failure::Token(err)) => Outcome::Fatal(err.message),
+      }
+    }
   }
 }
 
@@ -109,8 +95,14 @@ mod tests {
 
   const NOW_S: i64 = 1_700_000_000;
 
-  fn reason(token: &str, options: &VerifyOptions, facts: RequestFacts) -> String {
-    match authenticate_sync(token, options, facts, NOW_S as f64 * 1000.0) {
+  fn reason(token: &str, options: &VerifyOptions, input: &RequestInput) -> String {
+    match authenticate_sync(
+      token,
+      options,
+      input,
+      &Instance::default(),
+      NOW_S as f64 * 1000.0,
+    ) {
       Some(Outcome::SignedOut { reason, .. }) => reason,
       other => panic!("expected signed-out, got {other:?}"),
     }
@@ -124,37 +116,43 @@ mod tests {
       clock_skew_ms: 5000.0,
       ..Default::default()
     };
-    let get = RequestFacts {
-      is_get: true,
-      has_refresh_cookie: false,
+    let get = RequestInput {
+      method: "GET".into(),
+      url: "/".into(),
+      ..Default::default()
     };
-    let post = RequestFacts {
-      is_get: false,
-      has_refresh_cookie: false,
+    let post = RequestInput {
+      method: "POST".into(),
+      url: "/".into(),
+      ..Default::default()
     };
 
     let valid = key.sign(json!({}), session_claims(NOW_S));
-    assert!(matches!(
-      authenticate_sync(&valid, &options, get, NOW_S as f64 * 1000.0),
-      Some(Outcome::SignedInSession { .. })
-    ));
+    let signed_in = authenticate_sync(
+      &valid,
+      &options,
+      &get,
+      &Instance::default(),
+      NOW_S as f64 * 1000.0,
+    );
+    assert!(matches!(signed_in, Some(Outcome::SignedInSession { .. })));
 
     let mut expired = session_claims(NOW_S);
     expired["exp"] = json!(NOW_S - 60);
     let expired = key.sign(json!({}), expired);
     assert_eq!(
-      reason(&expired, &options, get),
+      reason(&expired, &options, &get),
       "session-token-expired-refresh-non-eligible-no-refresh-cookie"
     );
     assert_eq!(
-      reason(&expired, &options, post),
+      reason(&expired, &options, &post),
       "session-token-expired-refresh-non-eligible-non-get"
     );
 
     let mut early = session_claims(NOW_S);
     early["nbf"] = json!(NOW_S + 60);
     assert_eq!(
-      reason(&key.sign(json!({}), early), &options, get),
+      reason(&key.sign(json!({}), early), &options, &get),
       "session-token-nbf"
     );
 
@@ -162,11 +160,11 @@ mod tests {
       reason(
         &key.sign(json!({"cat": "cl_x"}), session_claims(NOW_S)),
         &options,
-        get
+        &get
       ),
       "token-type-mismatch"
     );
-    assert_eq!(reason("ak_secret", &options, get), "unexpected-error");
-    assert_eq!(reason("garbage", &options, get), "token-invalid");
+    assert_eq!(reason("ak_secret", &options, &get), "unexpected-error");
+    assert_eq!(reason("garbage", &options, &get), "token-invalid");
   }
 }

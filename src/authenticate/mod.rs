@@ -1,23 +1,60 @@
-//! The authentication state machine of @clerk/backend's `authenticateRequest`,
-//! as far as it is implemented: requests with a token in the Authorization
-//! header (the "any" path Express uses).
+//! The authentication state machine of @clerk/backend's `authenticateRequest`:
+//! requests with a token in the Authorization header (the "any" path Express
+//! uses) and the cookie path for browser requests.
 
 pub mod cookie;
+pub mod dispatch;
+pub mod handshake;
 pub mod header;
+pub mod instance;
+pub mod request;
 pub mod token_kind;
+
+/// A console message the reference prints while deciding (the shim prints it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+  Log(String),
+  WarnOnce(String),
+}
 
 /// What a request authenticates to. Expected outcomes are values, never errors.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
   /// A verified session token; the payload text is handed to JS as is.
-  SignedInSession { payload_text: String },
+  SignedInSession {
+    token: String,
+    payload_text: String,
+    notice: Option<Notice>,
+  },
   SignedOut {
     token_type: &'static str,
     reason: String,
     message: String,
+    notice: Option<Notice>,
+  },
+  /// A 307 to the Frontend API (or the sign-in page): headers to send, sorted.
+  Handshake {
+    reason: String,
+    message: String,
+    headers: Vec<(String, String)>,
   },
   /// An error the reference lets escape: Express answers 500.
   Fatal(String),
+}
+
+impl Outcome {
+  pub fn signed_out(
+    token_type: &'static str,
+    reason: impl Into<String>,
+    message: impl Into<String>,
+  ) -> Outcome {
+    Outcome::SignedOut {
+      token_type,
+      reason: reason.into(),
+      message: message.into(),
+      notice: None,
+    }
+  }
 }
 
 pub const SESSION_TOKEN: &str = "session_token";

@@ -3,8 +3,10 @@
 //! passes only the token and two booleans.
 
 use super::{http, panic};
-use crate::authenticate::header::{self, RequestFacts};
-use crate::authenticate::Outcome;
+use crate::authenticate::dispatch;
+use crate::authenticate::instance::Instance;
+use crate::authenticate::request::RequestInput;
+use crate::authenticate::{Notice, Outcome};
 use crate::config;
 use crate::constants::{DEFAULT_API_URL, DEFAULT_API_VERSION};
 use crate::jwt::verify::VerifyOptions;
@@ -34,43 +36,133 @@ pub struct AuthenticatorOptions {
 /// The result of authenticating one request.
 #[napi(object)]
 pub struct AuthResult {
-  /// `signed-in`, `signed-out`, or `error` (the reference would answer 500).
+  /// `signed-in`, `signed-out`, `handshake`, or `error` (the reference would answer 500).
   pub status: String,
   pub token_type: Option<String>,
   pub reason: Option<String>,
   pub message: Option<String>,
+  /// The authenticating token (signed-in).
+  pub token: Option<String>,
   /// Verified session claims as JSON text.
   pub claims: Option<String>,
+  /// Response headers to append, sorted by name: `[name, value]` pairs.
+  pub headers: Option<Vec<Vec<String>>>,
+  /// A message to `console.log` (redirect loops).
+  pub log: Option<String>,
+  /// A message to `console.warn` once per process.
+  pub warn_once: Option<String>,
 }
 
 impl From<Outcome> for AuthResult {
   fn from(outcome: Outcome) -> Self {
+    let empty = AuthResult {
+      status: String::new(),
+      token_type: None,
+      reason: None,
+      message: None,
+      token: None,
+      claims: None,
+      headers: None,
+      log: None,
+      warn_once: None,
+    };
+    let split = |notice: Option<Notice>| -> (Option<String>, Option<String>) {
+      match notice {
+        Some(Notice::Log(text)) => (Some(text), None),
+        Some(Notice::WarnOnce(text)) => (None, Some(text)),
+        None => (None, None),
+      }
+    };
     match outcome {
-      Outcome::SignedInSession { payload_text } => AuthResult {
-        status: "signed-in".into(),
-        token_type: Some("session_token".into()),
-        reason: None,
-        message: None,
-        claims: Some(payload_text),
-      },
+      Outcome::SignedInSession {
+        token,
+        payload_text,
+        notice,
+      } => {
+        let (log, warn_once) = split(notice);
+        AuthResult {
+          status: "signed-in".into(),
+          token_type: Some("session_token".into()),
+          token: Some(token),
+          claims: Some(payload_text),
+          log,
+          warn_once,
+          ..empty
+        }
+      }
       Outcome::SignedOut {
         token_type,
         reason,
         message,
+        notice,
+      } => {
+        let (log, warn_once) = split(notice);
+        AuthResult {
+          status: "signed-out".into(),
+          token_type: Some(token_type.into()),
+          reason: Some(reason),
+          message: Some(message),
+          log,
+          warn_once,
+          ..empty
+        }
+      }
+      Outcome::Handshake {
+        reason,
+        message,
+        headers,
       } => AuthResult {
-        status: "signed-out".into(),
-        token_type: Some(token_type.into()),
+        status: "handshake".into(),
+        token_type: Some("session_token".into()),
         reason: Some(reason),
         message: Some(message),
-        claims: None,
+        headers: Some(
+          headers
+            .into_iter()
+            .map(|(name, value)| vec![name, value])
+            .collect(),
+        ),
+        ..empty
       },
       Outcome::Fatal(message) => AuthResult {
         status: "error".into(),
-        token_type: None,
-        reason: None,
         message: Some(message),
-        claims: None,
+        ..empty
       },
+    }
+  }
+}
+
+/// The request facts the state machine reads (missing headers are absent).
+#[napi(object)]
+pub struct RequestInfo {
+  pub method: String,
+  /// `req.originalUrl || req.url`.
+  pub url: String,
+  /// The connection is TLS.
+  pub encrypted: Option<bool>,
+  pub host: Option<String>,
+  pub forwarded_host: Option<String>,
+  pub forwarded_proto: Option<String>,
+  pub sec_fetch_dest: Option<String>,
+  pub accept: Option<String>,
+  pub referer: Option<String>,
+  pub cookie: Option<String>,
+}
+
+impl From<RequestInfo> for RequestInput {
+  fn from(info: RequestInfo) -> Self {
+    RequestInput {
+      method: info.method,
+      url: info.url,
+      encrypted: info.encrypted.unwrap_or(false),
+      host: info.host,
+      forwarded_host: info.forwarded_host,
+      forwarded_proto: info.forwarded_proto,
+      sec_fetch_dest: info.sec_fetch_dest,
+      accept: info.accept,
+      referer: info.referer,
+      cookie: info.cookie,
     }
   }
 }
@@ -78,9 +170,8 @@ impl From<Outcome> for AuthResult {
 #[napi]
 pub struct Authenticator {
   options: Arc<VerifyOptions>,
+  instance: Arc<Instance>,
   config_error: Option<String>,
-  /// A `pk_live_` key: production rules on the cookie path.
-  production: bool,
 }
 
 #[napi]
@@ -88,11 +179,14 @@ impl Authenticator {
   #[napi(constructor)]
   pub fn new(options: AuthenticatorOptions) -> Self {
     let secret_key = options.secret_key.filter(|s| !s.is_empty());
+    let publishable_key = options.publishable_key.unwrap_or_default();
+    let parsed = config::parse_publishable_key(&publishable_key);
+    let instance = parsed
+      .as_ref()
+      .map(|pk| Instance::new(&publishable_key, pk))
+      .unwrap_or_default();
     // The reference checks the publishable key first, then the secret key.
-    let publishable_key =
-      config::parse_publishable_key(options.publishable_key.as_deref().unwrap_or_default());
-    let production = publishable_key.as_ref().is_ok_and(|pk| pk.production);
-    let config_error = publishable_key.err().or_else(|| {
+    let config_error = parsed.err().or_else(|| {
       secret_key
         .is_none()
         .then(|| config::MISSING_SECRET_KEY.to_string())
@@ -121,8 +215,8 @@ impl Authenticator {
     };
     Authenticator {
       options: Arc::new(verify_options),
+      instance: Arc::new(instance),
       config_error,
-      production,
     }
   }
 
@@ -133,40 +227,45 @@ impl Authenticator {
     self.config_error.clone()
   }
 
-  /// Authenticates a header token from memory; `null` means the JWKS must be
-  /// fetched first (call `authenticateHeader`).
+  /// Authenticates from memory; `null` means the JWKS must be fetched first
+  /// (call `authenticate`). `token` is the header token, if any.
   #[napi(catch_unwind)]
-  pub fn authenticate_header_sync(
+  pub fn authenticate_sync(
     &self,
-    token: String,
-    is_get: bool,
-    has_refresh_cookie: bool,
+    token: Option<String>,
+    request: RequestInfo,
   ) -> Option<AuthResult> {
-    let facts = RequestFacts {
-      is_get,
-      has_refresh_cookie,
-    };
-    header::authenticate_sync(&token, &self.options, facts, crate::clock::now_ms())
-      .map(AuthResult::from)
+    let input = RequestInput::from(request);
+    dispatch::authenticate_sync(
+      token.as_deref(),
+      &input,
+      &self.instance,
+      &self.options,
+      crate::clock::now_ms(),
+    )
+    .map(AuthResult::from)
   }
 
-  /// Authenticates a header token, fetching the JWKS when needed.
+  /// Authenticates, fetching the JWKS when needed.
   #[napi(ts_return_type = "Promise<AuthResult>")]
-  pub fn authenticate_header<'env>(
+  pub fn authenticate<'env>(
     &self,
     env: &'env Env,
-    token: String,
-    is_get: bool,
-    has_refresh_cookie: bool,
+    token: Option<String>,
+    request: RequestInfo,
   ) -> Result<PromiseRaw<'env, AuthResult>> {
-    let options = self.options.clone();
-    let facts = RequestFacts {
-      is_get,
-      has_refresh_cookie,
-    };
+    let (options, instance) = (self.options.clone(), self.instance.clone());
+    let input = RequestInput::from(request);
     env.spawn_future(async move {
       let outcome = panic::catch_async(async move {
-        header::authenticate(http::client(), &token, &options, facts).await
+        dispatch::authenticate(
+          http::client(),
+          token.as_deref(),
+          &input,
+          &instance,
+          &options,
+        )
+        .await
       })
       .await?;
       Ok(AuthResult::from(outcome))
@@ -178,31 +277,6 @@ impl Authenticator {
 #[napi]
 pub fn clear_jwks_cache() {
   crate::keys::jwks::clear_cache();
-}
-
-/// Cookie-path inputs extracted by the shim.
-#[napi(object)]
-pub struct CookieRequest {
-  pub session_cookie: Option<String>,
-  pub client_uat: Option<String>,
-  pub dev_browser_in_query: bool,
-  pub dev_browser_cookie: Option<String>,
-}
-
-#[napi]
-impl Authenticator {
-  /// Authenticates a request that carries no header token.
-  #[napi(catch_unwind)]
-  pub fn authenticate_cookies(&self, request: CookieRequest) -> AuthResult {
-    let facts = crate::authenticate::cookie::CookieFacts {
-      production: self.production,
-      session_cookie: request.session_cookie.as_deref(),
-      client_uat: request.client_uat.as_deref(),
-      dev_browser_in_query: request.dev_browser_in_query,
-      dev_browser_cookie: request.dev_browser_cookie.as_deref(),
-    };
-    crate::authenticate::cookie::authenticate(&facts).into()
-  }
 }
 
 /// The outcome of `verifyToken`: claims, or the `TokenVerificationError` fields.

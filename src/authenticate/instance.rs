@@ -1,0 +1,66 @@
+//! What the state machine knows about the Clerk instance, derived once per
+//! configuration: development or production, the Frontend API host, and the
+//! cookie suffix.
+
+use crate::config::PublishableKey;
+use aws_lc_rs::digest;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+  pub production: bool,
+  /// Where handshakes go (the publishable key's host, or the proxy URL).
+  pub frontend_api: String,
+  /// The publishable key's host, used to tell whose session cookie it is.
+  pub original_frontend_api: String,
+  /// `base64url(SHA-1(publishableKey))[..8]`, the suffix of `__session_<s>`.
+  pub cookie_suffix: String,
+}
+
+impl Instance {
+  pub fn new(publishable_key: &str, parsed: &PublishableKey) -> Instance {
+    Instance {
+      production: parsed.production,
+      frontend_api: parsed.frontend_api.clone(),
+      original_frontend_api: parsed.frontend_api.clone(),
+      cookie_suffix: cookie_suffix(publishable_key),
+    }
+  }
+}
+
+/// `getCookieSuffix`: standard base64 of the SHA-1, `+`→`-`, `/`→`_`, `=` kept, 8 chars.
+pub fn cookie_suffix(publishable_key: &str) -> String {
+  let sha1 = digest::digest(
+    &digest::SHA1_FOR_LEGACY_USE_ONLY,
+    publishable_key.as_bytes(),
+  );
+  STANDARD
+    .encode(sha1.as_ref())
+    .replace('+', "-")
+    .replace('/', "_")
+    .chars()
+    .take(8)
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn cookie_suffixes_match_the_reference_examples() {
+    assert_eq!(
+      cookie_suffix("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA"),
+      "vWCgMp3A"
+    );
+    assert_eq!(
+      cookie_suffix("pk_live_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA"),
+      "MqCvchyS"
+    );
+    assert_eq!(
+      cookie_suffix("pk_test_Y2xlcmsuZXhhbXBsZS5jb20k"),
+      "l2OS3d9k"
+    );
+  }
+}

@@ -1,0 +1,180 @@
+//! The request as the state machine sees it: the few headers it reads, the
+//! cookies (parsed like cookie@1: first occurrence wins, `%` values decoded)
+//! and `clerkUrl`, the request URL rebuilt from the forwarded headers.
+
+use crate::paths::decode_uri_component;
+use reqwest::Url;
+
+/// Raw request facts, as the shim hands them over.
+#[derive(Debug, Default, Clone)]
+pub struct RequestInput {
+  pub method: String,
+  /// `req.originalUrl || req.url`: path and query.
+  pub url: String,
+  /// The socket is TLS (`req.connection.encrypted`).
+  pub encrypted: bool,
+  pub host: Option<String>,
+  pub forwarded_host: Option<String>,
+  pub forwarded_proto: Option<String>,
+  pub sec_fetch_dest: Option<String>,
+  pub accept: Option<String>,
+  pub referer: Option<String>,
+  pub cookie: Option<String>,
+}
+
+pub struct Request<'a> {
+  pub input: &'a RequestInput,
+  cookies: Vec<(String, String)>,
+  pub clerk_url: Option<Url>,
+}
+
+impl<'a> Request<'a> {
+  pub fn new(input: &'a RequestInput) -> Request<'a> {
+    Request {
+      input,
+      cookies: parse_cookies(input.cookie.as_deref().unwrap_or_default()),
+      clerk_url: clerk_url(input),
+    }
+  }
+
+  pub fn cookie(&self, name: &str) -> Option<&str> {
+    self
+      .cookies
+      .iter()
+      .find(|(n, _)| n == name)
+      .map(|(_, v)| v.as_str())
+      .filter(|v| !v.is_empty())
+  }
+
+  /// `clerkUrl.searchParams.get(name)`.
+  pub fn query_param(&self, name: &str) -> Option<String> {
+    self
+      .clerk_url
+      .as_ref()?
+      .query_pairs()
+      .find(|(k, _)| k == name)
+      .map(|(_, v)| v.into_owned())
+  }
+
+  pub fn has_query_param(&self, name: &str) -> bool {
+    self
+      .clerk_url
+      .as_ref()
+      .is_some_and(|url| url.query_pairs().any(|(k, _)| k == name))
+  }
+
+  pub fn is_get(&self) -> bool {
+    self.input.method == "GET"
+  }
+
+  /// A header value as `Headers#get(name) || undefined` reads it.
+  pub fn header(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
+  }
+}
+
+/// cookie@1.1.1 `parse`.
+pub fn parse_cookies(header: &str) -> Vec<(String, String)> {
+  let mut cookies: Vec<(String, String)> = Vec::new();
+  for pair in header.split(';') {
+    let Some((name, value)) = pair.split_once('=') else {
+      continue;
+    };
+    let name = name.trim();
+    if name.is_empty() || cookies.iter().any(|(n, _)| n == name) {
+      continue;
+    }
+    let value = value.trim();
+    let value = if value.contains('%') {
+      decode_uri_component(value).unwrap_or_else(|| value.to_string())
+    } else {
+      value.to_string()
+    };
+    cookies.push((name.to_string(), value));
+  }
+  cookies
+}
+
+/// `ClerkRequest.deriveUrlFromHeaders`: the first `x-forwarded-host` /
+/// `x-forwarded-proto` values, else Host and the socket's scheme.
+fn clerk_url(input: &RequestInput) -> Option<Url> {
+  let scheme = if input.encrypted { "https" } else { "http" };
+  let dummy = Url::parse(&format!("{scheme}://clerk-dummy"))
+    .ok()?
+    .join(&input.url)
+    .ok()?;
+  let first = |value: &Option<String>| {
+    value
+      .as_deref()
+      .map(|v| v.split(',').next().unwrap_or_default().to_string())
+  };
+  let host = first(&input.forwarded_host).or_else(|| input.host.clone());
+  let protocol = first(&input.forwarded_proto).unwrap_or_else(|| scheme.to_string());
+  let origin = match host {
+    Some(host) if !host.is_empty() && !protocol.is_empty() => format!("{protocol}://{host}"),
+    _ => return Some(dummy),
+  };
+  if origin == dummy.origin().ascii_serialization() {
+    return Some(dummy);
+  }
+  let path_and_query = match dummy.query() {
+    Some(query) => format!("{}?{query}", dummy.path()),
+    None => dummy.path().to_string(),
+  };
+  Some(
+    Url::parse(&origin)
+      .and_then(|base| base.join(&path_and_query))
+      .unwrap_or(dummy),
+  )
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn cookies_parse_like_cookie_1() {
+    let cookies = parse_cookies(" a = 1 ; b=%41%zz; a=2; c=%E2%9C%93; d; =x; e=");
+    assert_eq!(
+      cookies,
+      vec![
+        ("a".into(), "1".into()),
+        ("b".into(), "%41%zz".into()),
+        ("c".into(), "✓".into()),
+        ("e".into(), "".into())
+      ]
+    );
+  }
+
+  #[test]
+  fn clerk_url_uses_the_first_forwarded_values() {
+    let input = RequestInput {
+      url: "/p?x=1".into(),
+      host: Some("internal:8080".into()),
+      forwarded_host: Some("app.example.com, proxy".into()),
+      forwarded_proto: Some("https,http".into()),
+      ..Default::default()
+    };
+    assert_eq!(
+      clerk_url(&input).unwrap().as_str(),
+      "https://app.example.com/p?x=1"
+    );
+    let plain = RequestInput {
+      url: "/a".into(),
+      host: Some("localhost:3000".into()),
+      ..Default::default()
+    };
+    assert_eq!(
+      clerk_url(&plain).unwrap().as_str(),
+      "http://localhost:3000/a"
+    );
+    let no_host = RequestInput {
+      url: "/a".into(),
+      ..Default::default()
+    };
+    assert_eq!(
+      clerk_url(&no_host).unwrap().as_str(),
+      "http://clerk-dummy/a"
+    );
+  }
+}
