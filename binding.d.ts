@@ -17,6 +17,11 @@ export declare class Authenticator {
    */
   get configError(): string | null
   /**
+   * The bearer fast path: only the token crosses into Rust. `null` means the
+   * outcome needs the request facts or a JWKS fetch: call `authenticateSync`.
+   */
+  authenticateToken(token: string): AuthResult | null
+  /**
    * Authenticates from memory; `null` means the JWKS must be fetched first
    * (call `authenticate`). `token` is the header token, if any.
    */

@@ -114,6 +114,10 @@ function authenticate(request, options, context) {
   const configError = authenticator.configError
   if (configError) throw new Error(configError)
   const token = tokenFromAuthorization(request.authorization)
+  // Bearer fast path: the token alone decides, unless a handshake or a JWKS
+  // fetch may be involved.
+  const fast = token ? authenticator.authenticateToken(token) : null
+  if (fast) return toState(fast, context)
   const info = requestInfo(request)
   const result = authenticator.authenticateSync(token, info)
   if (result) return toState(result, context)

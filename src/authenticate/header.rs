@@ -29,6 +29,39 @@ pub fn authenticate_sync(
   }
 }
 
+/// The bearer fast path: decides from the token alone when it can. `None`
+/// when the JWKS must be fetched or the outcome depends on the request
+/// (time-claim failures may become a handshake): use `authenticate_sync`.
+pub fn authenticate_token_only(
+  token: &str,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> Option<Outcome> {
+  let decoded = decode(token);
+  if let Some(outcome) = outcome_before_verification(classify(token, decoded.as_ref().ok())) {
+    return Some(outcome);
+  }
+  match verify::verify_with_cached_keys(decoded, options, now_ms) {
+    SyncOutcome::Done(Err(Failure::Token(err))) if needs_request(&err) => None,
+    SyncOutcome::Done(result) => Some(outcome_of(
+      token,
+      result,
+      &RequestInput::default(),
+      &Instance::default(),
+    )),
+    SyncOutcome::NeedsJwksFetch => None,
+  }
+}
+
+/// Reasons whose outcome depends on the request (method, cookies, headers).
+fn needs_request(err: &crate::errors::TokenError) -> bool {
+  use crate::errors::reason;
+  matches!(
+    err.reason,
+    reason::TOKEN_EXPIRED | reason::TOKEN_NOT_ACTIVE_YET | reason::TOKEN_IAT_IN_THE_FUTURE
+  )
+}
+
 /// Authenticates, fetching the JWKS if needed.
 pub async fn authenticate(
   client: &reqwest::Client,
@@ -166,5 +199,28 @@ mod tests {
     );
     assert_eq!(reason("ak_secret", &options, &get), "unexpected-error");
     assert_eq!(reason("garbage", &options, &get), "token-invalid");
+  }
+
+  #[test]
+  fn the_token_only_path_defers_request_dependent_outcomes() {
+    let key = TestKey::generate("kid_fast");
+    let options = VerifyOptions {
+      jwt_key: Some(key.spki_pem()),
+      clock_skew_ms: 5000.0,
+      ..Default::default()
+    };
+    let now_ms = NOW_S as f64 * 1000.0;
+    let valid = key.sign(json!({}), session_claims(NOW_S));
+    assert!(matches!(
+      authenticate_token_only(&valid, &options, now_ms),
+      Some(Outcome::SignedInSession { .. })
+    ));
+    let mut expired = session_claims(NOW_S);
+    expired["exp"] = json!(NOW_S - 60);
+    assert!(authenticate_token_only(&key.sign(json!({}), expired), &options, now_ms).is_none());
+    assert!(matches!(
+      authenticate_token_only("garbage", &options, now_ms),
+      Some(Outcome::SignedOut { .. })
+    ));
   }
 }

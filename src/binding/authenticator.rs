@@ -227,6 +227,18 @@ impl Authenticator {
     self.config_error.clone()
   }
 
+  /// The bearer fast path: only the token crosses into Rust. `null` means the
+  /// outcome needs the request facts or a JWKS fetch: call `authenticateSync`.
+  #[napi(catch_unwind)]
+  pub fn authenticate_token(&self, token: String) -> Option<AuthResult> {
+    crate::authenticate::header::authenticate_token_only(
+      &token,
+      &self.options,
+      crate::clock::now_ms(),
+    )
+    .map(AuthResult::from)
+  }
+
   /// Authenticates from memory; `null` means the JWKS must be fetched first
   /// (call `authenticate`). `token` is the header token, if any.
   #[napi(catch_unwind)]
