@@ -49,6 +49,13 @@ export interface AuthenticatorOptions {
   /** Allowed `typ` values; absent means the default (`JWT` or none). */
   headerType?: Array<string>
   clockSkewInMs?: number
+  /** User-Agent of the client's own Backend API calls. */
+  userAgent?: string
+  /**
+   * The secret key the client was built with, which its own Backend API
+   * calls (handshake payloads) use, whatever the per-request key is.
+   */
+  clientSecretKey?: string
 }
 
 /** The result of authenticating one request. */
@@ -68,6 +75,8 @@ export interface AuthResult {
   log?: string
   /** A message to `console.warn` once per process. */
   warnOnce?: string
+  /** Messages to `console.error`, in order. */
+  errors?: Array<string>
 }
 
 export interface BackendApiRequest {

@@ -32,6 +32,8 @@ function authenticatorFor(options) {
     options.jwtKey || '',
     options.apiUrl || '',
     options.apiVersion || '',
+    options.apiUserAgent || '',
+    options.apiSecretKey || '',
     options.skipJwksCache ? 1 : 0,
     audience.join('\u0001'),
     authorizedParties.join('\u0001'),
@@ -48,6 +50,8 @@ function authenticatorFor(options) {
       jwtKey: options.jwtKey || undefined,
       apiUrl: options.apiUrl || undefined,
       apiVersion: options.apiVersion || undefined,
+      userAgent: options.apiUserAgent || undefined,
+      clientSecretKey: options.apiSecretKey || undefined,
       skipJwksCache: !!options.skipJwksCache,
       audience,
       authorizedParties,
@@ -72,13 +76,14 @@ function tokenFromAuthorization(value) {
 }
 
 function toState(result, context) {
+  for (const line of result.errors ?? []) console.error(line)
   if (result.log) console.log(result.log)
   if (result.warnOnce) warnOnce(result.warnOnce)
   switch (result.status) {
     case 'signed-in':
-      return signedInState(context, JSON.parse(result.claims), result.token)
+      return signedInState(context, JSON.parse(result.claims), result.token, result.headers ?? [])
     case 'signed-out':
-      return signedOutState(context, result.tokenType, result.reason, result.message)
+      return signedOutState(context, result.tokenType, result.reason, result.message, result.headers ?? [])
     case 'handshake':
       return handshakeState(context, result.reason, result.message, result.headers)
     default:

@@ -92,6 +92,10 @@ function createClerkClient(options) {
       ...mergeKnown(buildTimeOptions, callOptions),
       apiUrl: buildTimeOptions.apiUrl,
       apiVersion: buildTimeOptions.apiVersion,
+      // The client's own Backend API calls (handshake payloads) use the key and
+      // User-Agent it was built with, not the per-request ones.
+      apiUserAgent: options.userAgent,
+      apiSecretKey: options.secretKey,
     }
   }
 

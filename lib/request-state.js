@@ -39,7 +39,8 @@ class RequestState {
   }
 }
 
-function signedInState(context, claims, token) {
+/** @param headers response headers of the state (handshake resolution), sorted */
+function signedInState(context, claims, token, headers = []) {
   const toAuth = ({ treatPendingAsSignedOut = true } = {}) => {
     const authObject = signedInAuthObject(context, token, claims)
     if (treatPendingAsSignedOut && authObject.sessionStatus === 'pending') {
@@ -47,7 +48,7 @@ function signedInState(context, claims, token) {
     }
     return authObject
   }
-  return new RequestState(context, 'signed-in', null, null, SESSION_TOKEN, toAuth, [], token)
+  return new RequestState(context, 'signed-in', null, null, SESSION_TOKEN, toAuth, headers, token)
 }
 
 /** The debug headers, in the sorted order `Headers` iterates them. */
@@ -62,12 +63,12 @@ function debugHeaderEntries(status, reason, message) {
   return entries
 }
 
-function signedOutState(context, tokenType, reason, message = '') {
+function signedOutState(context, tokenType, reason, message = '', headers = []) {
   const toAuth = () =>
     tokenType === SESSION_TOKEN
       ? signedOutAuthObject({ ...context.debugData, status: 'signed-out', reason, message })
       : unauthenticatedMachineObject(tokenType, { reason, message })
-  const headerEntries = debugHeaderEntries('signed-out', reason, message)
+  const headerEntries = headers.concat(debugHeaderEntries('signed-out', reason, message))
   return new RequestState(context, 'signed-out', reason, message, tokenType, toAuth, headerEntries, null)
 }
 

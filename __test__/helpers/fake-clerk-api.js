@@ -64,6 +64,8 @@ async function startFakeClerkApi({ keys = [] } = {}) {
     jwksMode: 'ok',
     delayMs: 0,
     users: new Map([['user_1', userJson('user_1')]]),
+    // nonce → cookie directives served by /v1/clients/handshake_payload
+    handshakePayloads: new Map(),
   }
   const send = (res, status, body, headers = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body)
@@ -90,6 +92,11 @@ async function startFakeClerkApi({ keys = [] } = {}) {
           errors: [{ code: 'resource_not_found', message: 'not found', long_message: 'Resource not found', meta: { param_name: 'id' } }],
           clerk_trace_id: 'trace_abc',
         }, { 'retry-after': '7' })
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/clients/handshake_payload') {
+        const directives = state.handshakePayloads.get(url.searchParams.get('nonce'))
+        if (directives) return send(res, 200, { directives })
+        return send(res, 404, { errors: [{ code: 'resource_not_found', message: 'nonce not found' }] })
       }
       const tokenMatch = url.pathname.match(/^\/v1\/sessions\/([^/]+)\/tokens(?:\/([^/]+))?$/)
       if (req.method === 'POST' && tokenMatch) {

@@ -58,10 +58,26 @@ impl CookieState {
   }
 }
 
-/// Either a decision, or a session cookie that must now be verified.
+/// Either a decision, a handshake to resolve first, or a session cookie that
+/// must now be verified.
 pub enum CookieStep {
   Decided(Outcome),
-  Verify { token: String, state: CookieState },
+  ResolveHandshake {
+    nonce: Option<String>,
+    token: Option<String>,
+  },
+  Verify {
+    token: String,
+    state: CookieState,
+  },
+}
+
+/// Step 1: a handshake nonce or token is resolved before anything else.
+pub fn first_step(request: &Request, instance: &Instance) -> CookieStep {
+  match super::handshake_resolution::credentials(request) {
+    Some((nonce, token)) => CookieStep::ResolveHandshake { nonce, token },
+    None => before_verification(request, instance),
+  }
 }
 
 /// Steps 5-13: everything before the session cookie's signature is checked.

@@ -203,6 +203,8 @@ mod tests {
       frontend_api: "clerk.inspired.puma-74.lcl.dev".into(),
       original_frontend_api: "clerk.inspired.puma-74.lcl.dev".into(),
       cookie_suffix: "vWCgMp3A".into(),
+      api_user_agent: String::new(),
+      api_secret_key: None,
     }
   }
 

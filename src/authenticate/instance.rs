@@ -16,15 +16,26 @@ pub struct Instance {
   pub original_frontend_api: String,
   /// `base64url(SHA-1(publishableKey))[..8]`, the suffix of `__session_<s>`.
   pub cookie_suffix: String,
+  /// The User-Agent of the client's own Backend API calls (handshake payloads).
+  pub api_user_agent: String,
+  /// The secret key of those calls: the client's build-time key.
+  pub api_secret_key: Option<String>,
 }
 
 impl Instance {
-  pub fn new(publishable_key: &str, parsed: &PublishableKey) -> Instance {
+  pub fn new(
+    publishable_key: &str,
+    parsed: &PublishableKey,
+    api_user_agent: String,
+    api_secret_key: Option<String>,
+  ) -> Instance {
     Instance {
       production: parsed.production,
       frontend_api: parsed.frontend_api.clone(),
       original_frontend_api: parsed.frontend_api.clone(),
       cookie_suffix: cookie_suffix(publishable_key),
+      api_user_agent,
+      api_secret_key,
     }
   }
 }

@@ -5,6 +5,7 @@
 pub mod cookie;
 pub mod dispatch;
 pub mod handshake;
+pub mod handshake_resolution;
 pub mod header;
 pub mod instance;
 pub mod request;
@@ -15,6 +16,8 @@ pub mod token_kind;
 pub enum Notice {
   Log(String),
   WarnOnce(String),
+  /// `console.error(text)`.
+  Error(String),
 }
 
 /// What a request authenticates to. Expected outcomes are values, never errors.
@@ -40,6 +43,11 @@ pub enum Outcome {
   },
   /// An error the reference lets escape: Express answers 500.
   Fatal(String),
+  /// A signed-in or signed-out outcome with response headers of its own
+  /// (handshake resolution: cookies, CORS, the development redirect).
+  WithHeaders(Box<Outcome>, Vec<(String, String)>),
+  /// An outcome reached after printing `console.error` lines.
+  AfterErrors(Vec<String>, Box<Outcome>),
 }
 
 impl Outcome {

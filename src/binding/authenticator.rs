@@ -8,7 +8,7 @@ use crate::authenticate::instance::Instance;
 use crate::authenticate::request::RequestInput;
 use crate::authenticate::{Notice, Outcome};
 use crate::config;
-use crate::constants::{DEFAULT_API_URL, DEFAULT_API_VERSION};
+use crate::constants::{BACKEND_USER_AGENT, DEFAULT_API_URL, DEFAULT_API_VERSION};
 use crate::jwt::verify::VerifyOptions;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -31,6 +31,11 @@ pub struct AuthenticatorOptions {
   /// Allowed `typ` values; absent means the default (`JWT` or none).
   pub header_type: Option<Vec<String>>,
   pub clock_skew_in_ms: Option<f64>,
+  /// User-Agent of the client's own Backend API calls.
+  pub user_agent: Option<String>,
+  /// The secret key the client was built with, which its own Backend API
+  /// calls (handshake payloads) use, whatever the per-request key is.
+  pub client_secret_key: Option<String>,
 }
 
 /// The result of authenticating one request.
@@ -51,11 +56,13 @@ pub struct AuthResult {
   pub log: Option<String>,
   /// A message to `console.warn` once per process.
   pub warn_once: Option<String>,
+  /// Messages to `console.error`, in order.
+  pub errors: Option<Vec<String>>,
 }
 
 impl From<Outcome> for AuthResult {
   fn from(outcome: Outcome) -> Self {
-    let empty = AuthResult {
+    let mut result = AuthResult {
       status: String::new(),
       token_type: None,
       reason: None,
@@ -65,30 +72,26 @@ impl From<Outcome> for AuthResult {
       headers: None,
       log: None,
       warn_once: None,
+      errors: None,
     };
-    let split = |notice: Option<Notice>| -> (Option<String>, Option<String>) {
-      match notice {
-        Some(Notice::Log(text)) => (Some(text), None),
-        Some(Notice::WarnOnce(text)) => (None, Some(text)),
-        None => (None, None),
-      }
-    };
+    result.fill(outcome);
+    result
+  }
+}
+
+impl AuthResult {
+  fn fill(&mut self, outcome: Outcome) {
     match outcome {
       Outcome::SignedInSession {
         token,
         payload_text,
         notice,
       } => {
-        let (log, warn_once) = split(notice);
-        AuthResult {
-          status: "signed-in".into(),
-          token_type: Some("session_token".into()),
-          token: Some(token),
-          claims: Some(payload_text),
-          log,
-          warn_once,
-          ..empty
-        }
+        self.status = "signed-in".into();
+        self.token_type = Some("session_token".into());
+        self.token = Some(token);
+        self.claims = Some(payload_text);
+        self.note(notice);
       }
       Outcome::SignedOut {
         token_type,
@@ -96,39 +99,54 @@ impl From<Outcome> for AuthResult {
         message,
         notice,
       } => {
-        let (log, warn_once) = split(notice);
-        AuthResult {
-          status: "signed-out".into(),
-          token_type: Some(token_type.into()),
-          reason: Some(reason),
-          message: Some(message),
-          log,
-          warn_once,
-          ..empty
-        }
+        self.status = "signed-out".into();
+        self.token_type = Some(token_type.into());
+        self.reason = Some(reason);
+        self.message = Some(message);
+        self.note(notice);
       }
       Outcome::Handshake {
         reason,
         message,
         headers,
-      } => AuthResult {
-        status: "handshake".into(),
-        token_type: Some("session_token".into()),
-        reason: Some(reason),
-        message: Some(message),
-        headers: Some(
+      } => {
+        self.status = "handshake".into();
+        self.token_type = Some("session_token".into());
+        self.reason = Some(reason);
+        self.message = Some(message);
+        self.headers = Some(
           headers
             .into_iter()
             .map(|(name, value)| vec![name, value])
             .collect(),
-        ),
-        ..empty
-      },
-      Outcome::Fatal(message) => AuthResult {
-        status: "error".into(),
-        message: Some(message),
-        ..empty
-      },
+        );
+      }
+      Outcome::Fatal(message) => {
+        self.status = "error".into();
+        self.message = Some(message);
+      }
+      Outcome::WithHeaders(inner, headers) => {
+        self.headers = Some(
+          headers
+            .into_iter()
+            .map(|(name, value)| vec![name, value])
+            .collect(),
+        );
+        self.fill(*inner);
+      }
+      Outcome::AfterErrors(errors, inner) => {
+        self.errors.get_or_insert_with(Vec::new).extend(errors);
+        self.fill(*inner);
+      }
+    }
+  }
+
+  fn note(&mut self, notice: Option<Notice>) {
+    match notice {
+      Some(Notice::Log(text)) => self.log = Some(text),
+      Some(Notice::WarnOnce(text)) => self.warn_once = Some(text),
+      Some(Notice::Error(text)) => self.errors.get_or_insert_with(Vec::new).push(text),
+      None => {}
     }
   }
 }
@@ -183,7 +201,18 @@ impl Authenticator {
     let parsed = config::parse_publishable_key(&publishable_key);
     let instance = parsed
       .as_ref()
-      .map(|pk| Instance::new(&publishable_key, pk))
+      .map(|pk| {
+        let user_agent = options
+          .user_agent
+          .clone()
+          .unwrap_or_else(|| BACKEND_USER_AGENT.into());
+        Instance::new(
+          &publishable_key,
+          pk,
+          user_agent,
+          options.client_secret_key.clone().filter(|k| !k.is_empty()),
+        )
+      })
       .unwrap_or_default();
     // The reference checks the publishable key first, then the secret key.
     let config_error = parsed.err().or_else(|| {
