@@ -127,6 +127,11 @@ export interface RequestInfo {
   accept?: string
   referer?: string
   cookie?: string
+  /**
+   * Every header as `[name, value]`, sorted; only sent when a session
+   * refresh may be due (the refresh call forwards them).
+   */
+  allHeaders?: Array<Array<string>>
 }
 
 /**

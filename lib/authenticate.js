@@ -126,6 +126,9 @@ function authenticate(request, options, context) {
   const info = requestInfo(request)
   const result = authenticator.authenticateSync(token, info)
   if (result) return toState(result, context)
+  // The network is needed (JWKS, handshake, refresh); a refresh forwards
+  // every request header, so they cross into Rust only now.
+  info.allHeaders = request.allHeaders?.() ?? []
   return authenticator.authenticate(token, info).then((r) => toState(r, context))
 }
 

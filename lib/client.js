@@ -120,6 +120,7 @@ function createClerkClient(options) {
       accept: header('accept'),
       referer: header('referer'),
       cookie: header('cookie'),
+      allHeaders: () => [...request.headers],
     }
     return authenticateFacts(facts, callOptions)
   }

@@ -123,6 +123,12 @@ function requestFacts(req) {
     accept: headers.accept,
     referer: headers.referer,
     cookie: headers.cookie,
+    // As the reference's `new Headers(req.headers)` iterates them: sorted,
+    // array values joined with ','.
+    allHeaders: () =>
+      Object.keys(headers)
+        .sort()
+        .map((name) => [name, String(headers[name])]),
   }
 }
 

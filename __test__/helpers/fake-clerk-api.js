@@ -66,6 +66,8 @@ async function startFakeClerkApi({ keys = [] } = {}) {
     users: new Map([['user_1', userJson('user_1')]]),
     // nonce → cookie directives served by /v1/clients/handshake_payload
     handshakePayloads: new Map(),
+    // what POST /v1/sessions/:sid/refresh answers: [status, body]
+    refreshResponse: [200, { object: 'cookies', cookies: [] }],
   }
   const send = (res, status, body, headers = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body)
@@ -97,6 +99,9 @@ async function startFakeClerkApi({ keys = [] } = {}) {
         const directives = state.handshakePayloads.get(url.searchParams.get('nonce'))
         if (directives) return send(res, 200, { directives })
         return send(res, 404, { errors: [{ code: 'resource_not_found', message: 'nonce not found' }] })
+      }
+      if (req.method === 'POST' && /^\/v1\/sessions\/[^/]+\/refresh$/.test(url.pathname)) {
+        return send(res, ...state.refreshResponse)
       }
       const tokenMatch = url.pathname.match(/^\/v1\/sessions\/([^/]+)\/tokens(?:\/([^/]+))?$/)
       if (req.method === 'POST' && tokenMatch) {

@@ -114,10 +114,10 @@ pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep
   }
   let decoded = match decode(&session) {
     Ok(decoded) => decoded,
+    // A decoding error is `token-invalid`: never a refresh.
     Err(err) => {
-      return CookieStep::Decided(token_error_outcome(
-        &err, "cookie", request, instance, &state, None,
-      ))
+      let message = err.full_message(Some("cookie"));
+      return CookieStep::Decided(Outcome::signed_out(SESSION_TOKEN, err.reason, message));
     }
   };
   if !matches!(classify(&session, Some(&decoded)), TokenKind::Session) {
@@ -148,25 +148,25 @@ pub fn after_verification(
   token: String,
   state: &CookieState,
   result: Result<VerifiedToken, Failure>,
-) -> Outcome {
+) -> Result<Outcome, RefreshNeeded> {
   let verified = match result {
     Ok(verified) => verified,
     Err(Failure::Token(err)) => {
       return token_error_outcome(&err, "cookie", request, instance, state, None)
     }
     Err(Failure::Unexpected(_)) => {
-      return Outcome::signed_out(SESSION_TOKEN, "unexpected-error", "")
+      return Ok(Outcome::signed_out(SESSION_TOKEN, "unexpected-error", ""))
     }
-    Err(Failure::Fatal(message)) => return Outcome::Fatal(message),
+    Err(Failure::Fatal(message)) => return Ok(Outcome::Fatal(message)),
   };
   let notice =
     (!js::truthy(js::get(&verified.payload, "azp"))).then(|| Notice::WarnOnce(MISSING_AZP.into()));
   if !request.is_get() || Request::header(&request.input.sec_fetch_dest) != Some("document") {
-    return Outcome::SignedInSession {
+    return Ok(Outcome::SignedInSession {
       token,
       payload_text: verified.payload_text,
       notice,
-    };
+    });
   }
   let redirect_count = request
     .cookie("__clerk_redirect_count")
@@ -176,24 +176,50 @@ pub fn after_verification(
     && is_cross_origin_referrer(request)
     && !is_known_clerk_referrer(request, instance)
   {
-    return handshake::maybe_handshake(
+    return Ok(handshake::maybe_handshake(
       request,
       instance,
       &state.handshake_facts(None),
       "primary-domain-cross-origin-sync",
       "Cross-origin request from satellite domain requires handshake",
-    );
+    ));
   }
-  Outcome::SignedInSession {
+  Ok(Outcome::SignedInSession {
     token,
     payload_text: verified.payload_text,
     notice,
+  })
+}
+
+/// An expired session that is eligible for refresh: the Backend API must be
+/// asked before the outcome is known (only the async path can).
+#[derive(Debug)]
+pub struct RefreshNeeded {
+  pub expired_token: String,
+  pub refresh_token: String,
+  pub uses_suffixed_cookies: bool,
+  pub dev_browser_token: Option<String>,
+  /// The full message of the expiry error, for the outcome if refresh fails.
+  pub message: String,
+}
+
+impl RefreshNeeded {
+  /// The outcome when refresh failed with `refresh_error`.
+  pub fn failed(&self, request: &Request, instance: &Instance, refresh_error: &str) -> Outcome {
+    let facts = HandshakeFacts {
+      uses_suffixed_cookies: self.uses_suffixed_cookies,
+      session_token: Some(&self.expired_token),
+      dev_browser_token: self.dev_browser_token.as_deref(),
+    };
+    let reason = format!("session-token-expired-refresh-{refresh_error}");
+    handshake::maybe_handshake(request, instance, &facts, &reason, &self.message)
   }
 }
 
 /// `handleSessionTokenError` for a `TokenVerificationError`: time-claim
 /// failures may become a handshake (with a renamed reason), the rest are
-/// signed-out with the error's reason and full message.
+/// signed-out with the error's reason and full message. An expired session
+/// with a refresh cookie on a GET needs a refresh first.
 pub fn token_error_outcome(
   err: &TokenError,
   carrier: &str,
@@ -201,32 +227,40 @@ pub fn token_error_outcome(
   instance: &Instance,
   state: &CookieState,
   header_token: Option<&str>,
-) -> Outcome {
+) -> Result<Outcome, RefreshNeeded> {
   let message = err.full_message(Some(carrier));
   let renamed = match err.reason {
     reason::TOKEN_EXPIRED => {
       let refresh_error = if !request.is_get() {
         "non-eligible-non-get"
-      } else if state.refresh_token.is_none() {
-        "non-eligible-no-refresh-cookie"
+      } else if let Some(refresh_token) = &state.refresh_token {
+        return Err(RefreshNeeded {
+          expired_token: state
+            .session_token
+            .clone()
+            .or(header_token.map(str::to_string))
+            .unwrap_or_default(),
+          refresh_token: refresh_token.clone(),
+          uses_suffixed_cookies: state.uses_suffixed_cookies,
+          dev_browser_token: state.dev_browser_token.clone(),
+          message,
+        });
       } else {
-        // Session refresh is not implemented yet; the reference would call
-        // the Backend API here.
-        "unexpected-sdk-error"
+        "non-eligible-no-refresh-cookie"
       };
       format!("session-token-expired-refresh-{refresh_error}")
     }
     reason::TOKEN_NOT_ACTIVE_YET => "session-token-nbf".into(),
     reason::TOKEN_IAT_IN_THE_FUTURE => "session-token-iat-in-the-future".into(),
-    other => return Outcome::signed_out(SESSION_TOKEN, other, message),
+    other => return Ok(Outcome::signed_out(SESSION_TOKEN, other, message)),
   };
-  handshake::maybe_handshake(
+  Ok(handshake::maybe_handshake(
     request,
     instance,
     &state.handshake_facts(header_token),
     &renamed,
     &message,
-  )
+  ))
 }
 
 fn fatal(failure: Failure) -> Outcome {

@@ -1,15 +1,17 @@
 //! The entry point: a header token takes the header path, anything else the
-//! cookie path. Both answer synchronously when the keys are in memory.
+//! cookie path. Both answer synchronously when everything is in memory; the
+//! async path also fetches JWKS, resolves handshakes and refreshes sessions.
 
-use super::cookie::{self, CookieStep};
+use super::cookie::{self, CookieStep, RefreshNeeded};
 use super::handshake_resolution::{self, Resolution};
 use super::header;
 use super::instance::Instance;
+use super::refresh;
 use super::request::{Request, RequestInput};
 use super::Outcome;
 use crate::jwt::verify::{self, SyncOutcome, VerifyOptions};
 
-/// `None`: the JWKS must be fetched first; call `authenticate`.
+/// `None`: the network is needed first (JWKS, handshake, refresh); call `authenticate`.
 pub fn authenticate_sync(
   token: Option<&str>,
   input: &RequestInput,
@@ -23,17 +25,12 @@ pub fn authenticate_sync(
   let request = Request::new(input);
   match cookie::first_step(&request, instance) {
     CookieStep::Decided(outcome) => Some(outcome),
-    // Resolution needs the network (nonce) or may (JWKS): the async path.
     CookieStep::ResolveHandshake { .. } => None,
     CookieStep::Verify { token, state } => {
       match verify::verify_with_cached_keys(crate::jwt::decode(&token), options, now_ms) {
-        SyncOutcome::Done(result) => Some(cookie::after_verification(
-          &request,
-          instance,
-          token.clone(),
-          &state,
-          result,
-        )),
+        SyncOutcome::Done(result) => {
+          cookie::after_verification(&request, instance, token.clone(), &state, result).ok()
+        }
         SyncOutcome::NeedsJwksFetch => None,
       }
     }
@@ -47,24 +44,19 @@ pub async fn authenticate(
   instance: &Instance,
   options: &VerifyOptions,
 ) -> Outcome {
-  if let Some(token) = token {
-    return header::authenticate(client, token, options, input, instance).await;
-  }
   let request = Request::new(input);
+  if let Some(token) = token {
+    let decided = header::authenticate(client, token, options, input, instance).await;
+    return refresh_if_needed(client, &request, instance, options, decided).await;
+  }
   match cookie::first_step(&request, instance) {
     CookieStep::ResolveHandshake { nonce, token } => {
       match handshake_resolution::resolve(client, &request, instance, options, nonce, token).await {
         Resolution::Decided(outcome) => outcome,
         // The reference logs the failure and goes on with the cookie path.
         Resolution::Continue(errors) => {
-          let outcome = cookie_path(
-            client,
-            &request,
-            instance,
-            options,
-            cookie::before_verification(&request, instance),
-          )
-          .await;
+          let step = cookie::before_verification(&request, instance);
+          let outcome = cookie_path(client, &request, instance, options, step).await;
           Outcome::AfterErrors(errors, Box::new(outcome))
         }
       }
@@ -87,7 +79,49 @@ async fn cookie_path(
     }
     CookieStep::Verify { token, state } => {
       let result = verify::verify(client, &token, options).await;
-      cookie::after_verification(request, instance, token, &state, result)
+      let decided = cookie::after_verification(request, instance, token, &state, result);
+      refresh_if_needed(client, request, instance, options, decided).await
     }
+  }
+}
+
+/// Runs a due session refresh: signed in with the new cookies, or the
+/// expiry outcome with the refresh's failure reason.
+async fn refresh_if_needed(
+  client: &reqwest::Client,
+  request: &Request<'_>,
+  instance: &Instance,
+  options: &VerifyOptions,
+  decided: Result<Outcome, RefreshNeeded>,
+) -> Outcome {
+  let due = match decided {
+    Ok(outcome) => return outcome,
+    Err(due) => due,
+  };
+  let attempt = refresh::attempt(
+    client,
+    request,
+    instance,
+    options,
+    &due.expired_token,
+    &due.refresh_token,
+    due.uses_suffixed_cookies,
+  )
+  .await;
+  match attempt {
+    Ok(refreshed) => {
+      let signed_in = Outcome::SignedInSession {
+        token: refreshed.session_token,
+        payload_text: refreshed.verified.payload_text,
+        notice: None,
+      };
+      let headers = refreshed
+        .cookies
+        .into_iter()
+        .map(|cookie| ("set-cookie".to_string(), cookie))
+        .collect();
+      Outcome::WithHeaders(Box::new(signed_in), headers)
+    }
+    Err(refresh_error) => due.failed(request, instance, &refresh_error),
   }
 }

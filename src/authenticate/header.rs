@@ -1,7 +1,7 @@
 //! `authenticateAnyRequestWithTokenInHeader` for session tokens, and the
 //! header branch of `handleSessionTokenError`.
 
-use super::cookie::{token_error_outcome, CookieState};
+use super::cookie::{token_error_outcome, CookieState, RefreshNeeded};
 use super::instance::Instance;
 use super::request::{Request, RequestInput};
 use super::token_kind::{classify, TokenKind};
@@ -10,7 +10,8 @@ use crate::errors::Failure;
 use crate::jwt::decode;
 use crate::jwt::verify::{self, SyncOutcome, VerifiedToken, VerifyOptions};
 
-/// Authenticates from memory, or returns `None` when the JWKS must be fetched.
+/// Authenticates from memory, or returns `None` when the JWKS must be fetched
+/// or a session refresh is due (both need the async path).
 pub fn authenticate_sync(
   token: &str,
   options: &VerifyOptions,
@@ -24,7 +25,7 @@ pub fn authenticate_sync(
     return Some(outcome);
   }
   match verify::verify_with_cached_keys(decoded, options, now_ms) {
-    SyncOutcome::Done(result) => Some(outcome_of(token, result, input, instance)),
+    SyncOutcome::Done(result) => outcome_of(token, result, input, instance).ok(),
     SyncOutcome::NeedsJwksFetch => None,
   }
 }
@@ -43,12 +44,13 @@ pub fn authenticate_token_only(
   }
   match verify::verify_with_cached_keys(decoded, options, now_ms) {
     SyncOutcome::Done(Err(Failure::Token(err))) if needs_request(&err) => None,
-    SyncOutcome::Done(result) => Some(outcome_of(
+    SyncOutcome::Done(result) => outcome_of(
       token,
       result,
       &RequestInput::default(),
       &Instance::default(),
-    )),
+    )
+    .ok(),
     SyncOutcome::NeedsJwksFetch => None,
   }
 }
@@ -62,16 +64,16 @@ fn needs_request(err: &crate::errors::TokenError) -> bool {
   )
 }
 
-/// Authenticates, fetching the JWKS if needed.
+/// Authenticates, fetching the JWKS if needed; a due refresh is the caller's.
 pub async fn authenticate(
   client: &reqwest::Client,
   token: &str,
   options: &VerifyOptions,
   input: &RequestInput,
   instance: &Instance,
-) -> Outcome {
+) -> Result<Outcome, RefreshNeeded> {
   if let Some(outcome) = outcome_before_verification(classify(token, decode(token).ok().as_ref())) {
-    return outcome;
+    return Ok(outcome);
   }
   outcome_of(
     token,
@@ -99,22 +101,22 @@ fn outcome_of(
   result: Result<VerifiedToken, Failure>,
   input: &RequestInput,
   instance: &Instance,
-) -> Outcome {
+) -> Result<Outcome, RefreshNeeded> {
   match result {
-    Ok(verified) => Outcome::SignedInSession {
+    Ok(verified) => Ok(Outcome::SignedInSession {
       token: token.into(),
       payload_text: verified.payload_text,
       notice: None,
-    },
-    Err(Failure::Fatal(message)) => Outcome::Fatal(message),
-    Err(Failure::Unexpected(_)) => Outcome::signed_out(SESSION_TOKEN, "unexpected-error", ""),
+    }),
+    Err(Failure::Fatal(message)) => Ok(Outcome::Fatal(message)),
+    Err(Failure::Unexpected(_)) => Ok(Outcome::signed_out(SESSION_TOKEN, "unexpected-error", "")),
     // The request's cookies and URL matter only on this (rare) path.
     Err(Failure::Token(err)) => {
       let request = Request::new(input);
       match CookieState::read(&request, instance) {
         Ok(state) => token_error_outcome(&err, "header", &request, instance, &state, Some(token)),
-        Err(Failure::Fatal(message) | Failure::Unexpected(message)) => Outcome::Fatal(message),
-        Err(Failure::Token(err)) => Outcome::Fatal(err.message),
+        Err(Failure::Fatal(message) | Failure::Unexpected(message)) => Ok(Outcome::Fatal(message)),
+        Err(Failure::Token(err)) => Ok(Outcome::Fatal(err.message)),
       }
     }
   }

@@ -8,6 +8,7 @@ pub mod handshake;
 pub mod handshake_resolution;
 pub mod header;
 pub mod instance;
+pub mod refresh;
 pub mod request;
 pub mod token_kind;
 

@@ -20,6 +20,8 @@ pub struct RequestInput {
   pub accept: Option<String>,
   pub referer: Option<String>,
   pub cookie: Option<String>,
+  /// Every request header (lower-case name, value), only for session refresh.
+  pub all_headers: Option<Vec<(String, String)>>,
 }
 
 pub struct Request<'a> {

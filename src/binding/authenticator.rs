@@ -166,6 +166,9 @@ pub struct RequestInfo {
   pub accept: Option<String>,
   pub referer: Option<String>,
   pub cookie: Option<String>,
+  /// Every header as `[name, value]`, sorted; only sent when a session
+  /// refresh may be due (the refresh call forwards them).
+  pub all_headers: Option<Vec<Vec<String>>>,
 }
 
 impl From<RequestInfo> for RequestInput {
@@ -181,6 +184,15 @@ impl From<RequestInfo> for RequestInput {
       accept: info.accept,
       referer: info.referer,
       cookie: info.cookie,
+      all_headers: info.all_headers.map(|headers| {
+        headers
+          .into_iter()
+          .filter_map(|pair| {
+            let mut it = pair.into_iter();
+            Some((it.next()?, it.next().unwrap_or_default()))
+          })
+          .collect()
+      }),
     }
   }
 }
