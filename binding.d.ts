@@ -110,6 +110,12 @@ export declare function buildBackendApiUrl(apiUrl: string, apiVersion: string | 
 /** Forgets every cached JWKS, so the next verification fetches again. */
 export declare function clearJwksCache(): void
 
+/**
+ * `clerkUrl` of a request, for option functions (`domain`, `isSatellite`,
+ * `proxyUrl`) that receive it.
+ */
+export declare function deriveClerkUrl(request: RequestInfo): string | null
+
 /** `joinPaths` for endpoint paths; throws the reference's dot-segment error. */
 export declare function joinPaths(parts: Array<string>): string
 
@@ -132,6 +138,12 @@ export interface RequestInfo {
    * refresh may be due (the refresh call forwards them).
    */
   allHeaders?: Array<Array<string>>
+  /** Absolute proxy URL, if any (relative ones already resolved). */
+  proxyUrl?: string
+  domain?: string
+  isSatellite?: boolean
+  signInUrl?: string
+  satelliteAutoSync?: boolean
 }
 
 /**

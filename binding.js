@@ -840,6 +840,7 @@ module.exports.__panicAsyncForTests = nativeBinding.__panicAsyncForTests
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.buildBackendApiUrl = nativeBinding.buildBackendApiUrl
 module.exports.clearJwksCache = nativeBinding.clearJwksCache
+module.exports.deriveClerkUrl = nativeBinding.deriveClerkUrl
 module.exports.joinPaths = nativeBinding.joinPaths
 module.exports.sendBackendApiRequest = nativeBinding.sendBackendApiRequest
 module.exports.verifySessionToken = nativeBinding.verifySessionToken

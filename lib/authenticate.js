@@ -8,6 +8,7 @@
 const native = require('./native')
 const { signedInState, signedOutState, handshakeState } = require('./request-state')
 const { warnOnce } = require('./logger')
+const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 
 const AUTHENTICATOR_LIMIT = 64
 const authenticators = new Map()
@@ -91,9 +92,14 @@ function toState(result, context) {
   }
 }
 
-/** The request facts the Rust state machine reads. */
-function requestInfo(request) {
+/** The request facts the Rust state machine reads, with the site options. */
+function requestInfo(request, options) {
   return {
+    proxyUrl: options.proxyUrl || undefined,
+    domain: options.domain || undefined,
+    isSatellite: !!options.isSatellite,
+    signInUrl: options.signInUrl || undefined,
+    satelliteAutoSync: options.satelliteAutoSync === true,
     method: request.method,
     url: request.url,
     encrypted: request.encrypted,
@@ -118,12 +124,13 @@ function authenticate(request, options, context) {
   const authenticator = authenticatorFor(options)
   const configError = authenticator.configError
   if (configError) throw new Error(configError)
+  finishSiteOptions(options, request, clerkUrlOf(request))
   const token = tokenFromAuthorization(request.authorization)
   // Bearer fast path: the token alone decides, unless a handshake or a JWKS
   // fetch may be involved.
   const fast = token ? authenticator.authenticateToken(token) : null
   if (fast) return toState(fast, context)
-  const info = requestInfo(request)
+  const info = requestInfo(request, options)
   const result = authenticator.authenticateSync(token, info)
   if (result) return toState(result, context)
   // The network is needed (JWKS, handshake, refresh); a refresh forwards

@@ -48,14 +48,39 @@ class RequestContext {
   constructor(options, request) {
     this.options = options
     this.request = request
-    this.proxyUrl = options.proxyUrl
-    this.publishableKey = options.publishableKey
-    this.isSatellite = options.isSatellite
-    this.domain = options.domain
-    this.signInUrl = options.signInUrl
-    this.signUpUrl = options.signUpUrl
-    this.afterSignInUrl = options.afterSignInUrl
-    this.afterSignUpUrl = options.afterSignUpUrl
+  }
+
+  // Read when the request state is built, after the site options are final.
+  get proxyUrl() {
+    return this.options.proxyUrl
+  }
+
+  get publishableKey() {
+    return this.options.publishableKey
+  }
+
+  get isSatellite() {
+    return this.options.isSatellite
+  }
+
+  get domain() {
+    return this.options.domain
+  }
+
+  get signInUrl() {
+    return this.options.signInUrl
+  }
+
+  get signUpUrl() {
+    return this.options.signUpUrl
+  }
+
+  get afterSignInUrl() {
+    return this.options.afterSignInUrl
+  }
+
+  get afterSignUpUrl() {
+    return this.options.afterSignUpUrl
   }
 
   /** The context `debug()` shows; built only when someone calls it. */
@@ -113,6 +138,7 @@ function createClerkClient(options) {
       encrypted: request.url.startsWith('https:'),
       authorization: header('authorization'),
       userAgent: header('user-agent'),
+      origin: header('origin'),
       host: header('host'),
       forwardedHost: header('x-forwarded-host'),
       forwardedProto: header('x-forwarded-proto'),

@@ -8,6 +8,7 @@ const { createClerkClient, AUTHENTICATE_FACTS } = require('./client')
 const { loadApiEnv, loadClientEnv, loadRequestEnv } = require('./env')
 const { getAuthObjectForAcceptedToken } = require('./auth-objects')
 const { warnOnce, deprecated } = require('./logger')
+const { valueOrFn, absoluteProxyUrl, clerkUrlOf, isHttpOrHttps, isDevelopmentSecretKey } = require('./site-options')
 
 const AUTH_BRAND = Symbol.for('@clerk/express.auth')
 
@@ -57,11 +58,8 @@ function isConvertible(req) {
   }
 }
 
-const isHttpOrHttps = (url) => /^https?:\/\//.test(url || '')
-const isDevelopmentSecretKey = (key) => key.startsWith('test_') || key.startsWith('sk_test_')
-
-/** Express-level option resolution (env fallbacks and satellite checks). */
-function resolveRequestOptions(options, env) {
+/** Express-level option resolution (env fallbacks, option functions, satellite checks). */
+function resolveRequestOptions(options, env, request) {
   const {
     clerkClient: _client,
     debug: _debug,
@@ -75,11 +73,12 @@ function resolveRequestOptions(options, env) {
     publishableKey: publishableKeyInput,
     ...rest
   } = options
+  const clerkUrl = clerkUrlOf(request)
   const secretKey = secretKeyInput || env.secretKey
-  const isSatellite = typeof isSatelliteInput === 'function' ? undefined : isSatelliteInput ?? env.isSatellite
-  const domain = (typeof domainInput === 'function' ? undefined : domainInput) || env.domain
+  const isSatellite = valueOrFn(isSatelliteInput, clerkUrl, env.isSatellite)
+  const domain = valueOrFn(domainInput, clerkUrl) || env.domain
   const signInUrl = signInUrlInput || env.signInUrl
-  const proxyUrl = (typeof proxyUrlInput === 'function' ? undefined : proxyUrlInput) ?? env.proxyUrl
+  const proxyUrl = absoluteProxyUrl(valueOrFn(proxyUrlInput, clerkUrl, env.proxyUrl), clerkUrl)
   if (isSatellite && !proxyUrl && !domain) throw new Error(MISSING_DOMAIN_AND_PROXY)
   if (isSatellite && !isHttpOrHttps(signInUrl) && isDevelopmentSecretKey(secretKey || '')) {
     throw new Error(SATELLITE_SIGN_IN_URL)
@@ -116,6 +115,7 @@ function requestFacts(req) {
     encrypted: !!req.connection?.encrypted,
     authorization: headers.authorization,
     userAgent: headers['user-agent'] || undefined,
+    origin: headers.origin || undefined,
     host: headers.host,
     forwardedHost: headers['x-forwarded-host'],
     forwardedProto: headers['x-forwarded-proto'],
@@ -169,10 +169,11 @@ function authenticateAndDecorateRequest(options = {}) {
     }
     let pending
     try {
-      const resolved = resolveRequestOptions(options, loadRequestEnv())
+      const facts = requestFacts(req)
+      const resolved = resolveRequestOptions(options, loadRequestEnv(), facts)
       const authenticateFacts = client[AUTHENTICATE_FACTS]
       const state = authenticateFacts
-        ? authenticateFacts(requestFacts(req), resolved)
+        ? authenticateFacts(facts, resolved)
         : client.authenticateRequest(toWebRequest(req), resolved)
       if (typeof state.then !== 'function') return finish(state, req, res, next)
       pending = state
@@ -241,9 +242,10 @@ function requireAuth(options = {}) {
 
 /** The exported `authenticateRequest({clerkClient, request, options})`. */
 function authenticateRequest({ clerkClient: client, request, options }) {
-  const resolved = resolveRequestOptions(options || {}, loadRequestEnv())
+  const facts = requestFacts(request)
+  const resolved = resolveRequestOptions(options || {}, loadRequestEnv(), facts)
   const authenticateFacts = client[AUTHENTICATE_FACTS]
-  if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(requestFacts(request), resolved))
+  if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(facts, resolved))
   return client.authenticateRequest(toWebRequest(request), resolved)
 }
 

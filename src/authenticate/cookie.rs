@@ -90,10 +90,15 @@ pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep
   let maybe_handshake = |reason: &str| {
     handshake::maybe_handshake(request, instance, &state.handshake_facts(None), reason, "")
   };
-  if development {
+  if let Some(outcome) = satellite_sync(request, instance, &state) {
+    return CookieStep::Decided(outcome);
+  }
+  if development && !request.input.site.is_satellite {
     if let Some(target) = request.query_param("__clerk_redirect_url") {
       return CookieStep::Decided(primary_responds_to_syncing(request, &state, &target));
     }
+  }
+  if development {
     if request.has_query_param("__clerk_db_jwt") {
       return CookieStep::Decided(maybe_handshake("dev-browser-sync"));
     }
@@ -141,6 +146,57 @@ pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep
   }
 }
 
+/// Steps 2-4: a satellite's document GET without synced cookies goes to the
+/// primary (production: a handshake; development: the sign-in page).
+fn satellite_sync(request: &Request, instance: &Instance, state: &CookieState) -> Option<Outcome> {
+  let site = &request.input.site;
+  let eligible = site.is_satellite
+    && request.is_get()
+    && Request::header(&request.input.sec_fetch_dest) == Some("document");
+  let synced = request.query_param("__clerk_synced");
+  if !eligible || synced.as_deref() == Some("true") {
+    return None;
+  }
+  let needs_sync = synced.as_deref() == Some("false");
+  let has_cookies = state.session_token.is_some() || state.client_uat != 0.0;
+  if !site.satellite_auto_sync && !has_cookies && !needs_sync {
+    return Some(Outcome::signed_out(
+      SESSION_TOKEN,
+      "session-token-and-uat-missing",
+      "",
+    ));
+  }
+  if has_cookies && !needs_sync {
+    return None;
+  }
+  if instance.production {
+    return Some(handshake::maybe_handshake(
+      request,
+      instance,
+      &state.handshake_facts(None),
+      "satellite-needs-syncing",
+      "",
+    ));
+  }
+  let sign_in_url = site.sign_in_url.clone().unwrap_or_default();
+  let Ok(mut url) = reqwest::Url::parse(&sign_in_url) else {
+    return Some(Outcome::Fatal(format!("Invalid URL: {sign_in_url}")));
+  };
+  let back = request
+    .clerk_url
+    .as_ref()
+    .map(|u| u.to_string())
+    .unwrap_or_default();
+  url
+    .query_pairs_mut()
+    .append_pair("__clerk_redirect_url", &back);
+  Some(handshake::redirect_to(
+    request,
+    url.to_string(),
+    "satellite-needs-syncing",
+  ))
+}
+
 /// Step 14: the verification result of the session cookie.
 pub fn after_verification(
   request: &Request,
@@ -161,7 +217,12 @@ pub fn after_verification(
   };
   let notice =
     (!js::truthy(js::get(&verified.payload, "azp"))).then(|| Notice::WarnOnce(MISSING_AZP.into()));
-  if !request.is_get() || Request::header(&request.input.sec_fetch_dest) != Some("document") {
+  // The cross-origin check is for primary domains' document GETs only.
+  let site = &request.input.site;
+  if site.is_satellite
+    || !request.is_get()
+    || Request::header(&request.input.sec_fetch_dest) != Some("document")
+  {
     return Ok(Outcome::SignedInSession {
       token,
       payload_text: verified.payload_text,

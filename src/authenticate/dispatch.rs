@@ -19,6 +19,7 @@ pub fn authenticate_sync(
   options: &VerifyOptions,
   now_ms: f64,
 ) -> Option<Outcome> {
+  let instance = &instance.for_site(&input.site);
   if let Some(token) = token {
     return header::authenticate_sync(token, options, input, instance, now_ms);
   }
@@ -44,6 +45,7 @@ pub async fn authenticate(
   instance: &Instance,
   options: &VerifyOptions,
 ) -> Outcome {
+  let instance = &instance.for_site(&input.site);
   let request = Request::new(input);
   if let Some(token) = token {
     let decided = header::authenticate(client, token, options, input, instance).await;

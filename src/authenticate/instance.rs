@@ -40,6 +40,26 @@ impl Instance {
   }
 }
 
+impl Instance {
+  /// The instance as one request sees it: a proxy URL replaces the Frontend
+  /// API host; a production satellite uses `clerk.<domain>` for both.
+  pub fn for_site(&self, site: &super::request::SiteOptions) -> Instance {
+    let mut instance = self.clone();
+    let satellite_host = match (&site.domain, self.production && site.is_satellite) {
+      (Some(domain), true) if !domain.is_empty() => Some(format!("clerk.{domain}")),
+      _ => None,
+    };
+    if let Some(host) = &satellite_host {
+      instance.original_frontend_api = host.clone();
+    }
+    instance.frontend_api = match site.proxy_url.as_deref().filter(|p| !p.is_empty()) {
+      Some(proxy) => proxy.to_string(),
+      None => satellite_host.unwrap_or_else(|| self.frontend_api.clone()),
+    };
+    instance
+  }
+}
+
 /// `getCookieSuffix`: standard base64 of the SHA-1, `+`→`-`, `/`→`_`, `=` kept, 8 chars.
 pub fn cookie_suffix(publishable_key: &str) -> String {
   let sha1 = digest::digest(

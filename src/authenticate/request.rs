@@ -5,9 +5,21 @@
 use crate::paths::decode_uri_component;
 use reqwest::Url;
 
+/// Per-request site options (already resolved by the shim: functions called,
+/// relative proxy URLs made absolute).
+#[derive(Debug, Default, Clone)]
+pub struct SiteOptions {
+  pub proxy_url: Option<String>,
+  pub domain: Option<String>,
+  pub is_satellite: bool,
+  pub sign_in_url: Option<String>,
+  pub satellite_auto_sync: bool,
+}
+
 /// Raw request facts, as the shim hands them over.
 #[derive(Debug, Default, Clone)]
 pub struct RequestInput {
+  pub site: SiteOptions,
   pub method: String,
   /// `req.originalUrl || req.url`: path and query.
   pub url: String,
@@ -99,7 +111,7 @@ pub fn parse_cookies(header: &str) -> Vec<(String, String)> {
 
 /// `ClerkRequest.deriveUrlFromHeaders`: the first `x-forwarded-host` /
 /// `x-forwarded-proto` values, else Host and the socket's scheme.
-fn clerk_url(input: &RequestInput) -> Option<Url> {
+pub fn clerk_url(input: &RequestInput) -> Option<Url> {
   let scheme = if input.encrypted { "https" } else { "http" };
   let dummy = Url::parse(&format!("{scheme}://clerk-dummy"))
     .ok()?

@@ -5,7 +5,7 @@
 use super::{http, panic};
 use crate::authenticate::dispatch;
 use crate::authenticate::instance::Instance;
-use crate::authenticate::request::RequestInput;
+use crate::authenticate::request::{RequestInput, SiteOptions};
 use crate::authenticate::{Notice, Outcome};
 use crate::config;
 use crate::constants::{BACKEND_USER_AGENT, DEFAULT_API_URL, DEFAULT_API_VERSION};
@@ -169,11 +169,24 @@ pub struct RequestInfo {
   /// Every header as `[name, value]`, sorted; only sent when a session
   /// refresh may be due (the refresh call forwards them).
   pub all_headers: Option<Vec<Vec<String>>>,
+  /// Absolute proxy URL, if any (relative ones already resolved).
+  pub proxy_url: Option<String>,
+  pub domain: Option<String>,
+  pub is_satellite: Option<bool>,
+  pub sign_in_url: Option<String>,
+  pub satellite_auto_sync: Option<bool>,
 }
 
 impl From<RequestInfo> for RequestInput {
   fn from(info: RequestInfo) -> Self {
     RequestInput {
+      site: SiteOptions {
+        proxy_url: info.proxy_url.filter(|v| !v.is_empty()),
+        domain: info.domain.filter(|v| !v.is_empty()),
+        is_satellite: info.is_satellite.unwrap_or(false),
+        sign_in_url: info.sign_in_url.filter(|v| !v.is_empty()),
+        satellite_auto_sync: info.satellite_auto_sync.unwrap_or(false),
+      },
       method: info.method,
       url: info.url,
       encrypted: info.encrypted.unwrap_or(false),
@@ -324,6 +337,13 @@ impl Authenticator {
       Ok(AuthResult::from(outcome))
     })
   }
+}
+
+/// `clerkUrl` of a request, for option functions (`domain`, `isSatellite`,
+/// `proxyUrl`) that receive it.
+#[napi(catch_unwind)]
+pub fn derive_clerk_url(request: RequestInfo) -> Option<String> {
+  crate::authenticate::request::clerk_url(&RequestInput::from(request)).map(|url| url.to_string())
 }
 
 /// Forgets every cached JWKS, so the next verification fetches again.

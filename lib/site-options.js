@@ -1,0 +1,88 @@
+'use strict'
+
+// Per-request site options (`domain`, `isSatellite`, `proxyUrl`, the
+// satellite checks, the Vercel auto-proxy), resolved as @clerk/express and
+// @clerk/backend resolve them. `clerkUrl` — the request URL rebuilt from the
+// forwarded headers — is derived in Rust, only when something needs it.
+
+const native = require('./native')
+const { isTruthy } = require('./env')
+
+/** `handleValueOrFn`: call a function option with the URL, else the value or default. */
+function valueOrFn(value, clerkUrl, defaultValue) {
+  if (typeof value === 'function') return value(clerkUrl())
+  if (typeof value !== 'undefined') return value
+  return defaultValue
+}
+
+const isHttpOrHttps = (url) => /^http(s)?:\/\//.test(url || '')
+
+/** Express's `absoluteProxyUrl`: `/path` becomes absolute against clerkUrl. */
+function absoluteProxyUrl(url, clerkUrl) {
+  if (!url || !(isHttpOrHttps(url) || url.startsWith('/')) || !url.startsWith('/')) return url
+  return new URL(url, clerkUrl().toString()).toString()
+}
+
+/** A memoized `() => URL` for the request. */
+function clerkUrlOf(request) {
+  let url
+  return () => {
+    if (url) return url
+    const { method, url: path, encrypted, host, forwardedHost, forwardedProto } = request
+    url ??= new URL(native.deriveClerkUrl({ method, url: path, encrypted, host, forwardedHost, forwardedProto }))
+    return url
+  }
+}
+
+/** `getAutoProxyUrlFromEnvironment`: production Vercel deployments proxy through `/__clerk`. */
+function autoProxyPath(publishableKey, hasProxyUrl, hasDomain) {
+  const env = process.env
+  if (hasProxyUrl || hasDomain || !String(publishableKey || '').startsWith('pk_live_')) return ''
+  if (isTruthy(env.CLERK_DISABLE_AUTO_PROXY) || env.VERCEL_TARGET_ENV !== 'production') return ''
+  const production = env.VERCEL_PROJECT_PRODUCTION_URL
+  if (!production) return ''
+  let hostname
+  if (production.startsWith('http://') || production.startsWith('https://')) {
+    try {
+      hostname = new URL(production).hostname
+    } catch {
+      hostname = ''
+    }
+  } else {
+    hostname = production.split('/')[0] || ''
+  }
+  return hostname.endsWith('.vercel.app') ? '/__clerk' : ''
+}
+
+const isDevelopmentSecretKey = (key) => key.startsWith('test_') || key.startsWith('sk_test_')
+
+/**
+ * The backend's checks and adjustments once the options are merged: the
+ * auto-proxy, relative proxy URLs, and the satellite configuration errors.
+ * Mutates `options` (a per-request object).
+ */
+function finishSiteOptions(options, request, clerkUrl) {
+  const autoPath = autoProxyPath(options.publishableKey, !!options.proxyUrl, !!options.domain)
+  if (autoPath) options.proxyUrl = `${clerkUrl().origin}${autoPath}`
+  if (options.proxyUrl?.startsWith('/')) options.proxyUrl = `${clerkUrl().origin}${options.proxyUrl}`
+  if (!options.isSatellite) return
+  if (!options.signInUrl && isDevelopmentSecretKey(options.secretKey || '')) {
+    throw new Error('Missing signInUrl. Pass a signInUrl for dev instances if an app is satellite')
+  }
+  if (options.signInUrl && request.origin) {
+    let signInUrl
+    try {
+      signInUrl = new URL(options.signInUrl)
+    } catch {
+      throw new Error('The signInUrl needs to have a absolute url format.')
+    }
+    if (signInUrl.origin === request.origin) {
+      throw new Error('The signInUrl needs to be on a different origin than your satellite application.')
+    }
+  }
+  if (!(options.proxyUrl || options.domain)) {
+    throw new Error('Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl')
+  }
+}
+
+module.exports = { valueOrFn, absoluteProxyUrl, clerkUrlOf, finishSiteOptions, isHttpOrHttps, isDevelopmentSecretKey }
