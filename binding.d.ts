@@ -75,6 +75,8 @@ export interface AuthResult {
   log?: string
   /** A message to `console.warn` once per process. */
   warnOnce?: string
+  /** A message to `console.warn`. */
+  warn?: string
   /** Messages to `console.error`, in order. */
   errors?: Array<string>
 }
@@ -144,6 +146,13 @@ export interface RequestInfo {
   isSatellite?: boolean
   signInUrl?: string
   satelliteAutoSync?: boolean
+  /**
+   * `organization` or `personalAccount`: what `organizationSyncOptions`
+   * matched in the URL (the shim evaluates the patterns).
+   */
+  orgTargetType?: string
+  orgTargetId?: string
+  orgTargetSlug?: string
 }
 
 /**

@@ -9,6 +9,7 @@ const native = require('./native')
 const { signedInState, signedOutState, handshakeState } = require('./request-state')
 const { warnOnce } = require('./logger')
 const { clerkUrlOf, finishSiteOptions } = require('./site-options')
+const organizationSync = require('./organization-sync')
 
 const AUTHENTICATOR_LIMIT = 64
 const authenticators = new Map()
@@ -80,6 +81,7 @@ function toState(result, context) {
   for (const line of result.errors ?? []) console.error(line)
   if (result.log) console.log(result.log)
   if (result.warnOnce) warnOnce(result.warnOnce)
+  if (result.warn) console.warn(result.warn)
   switch (result.status) {
     case 'signed-in':
       return signedInState(context, JSON.parse(result.claims), result.token, result.headers ?? [])
@@ -124,13 +126,21 @@ function authenticate(request, options, context) {
   const authenticator = authenticatorFor(options)
   const configError = authenticator.configError
   if (configError) throw new Error(configError)
-  finishSiteOptions(options, request, clerkUrlOf(request))
+  const clerkUrl = clerkUrlOf(request)
+  finishSiteOptions(options, request, clerkUrl)
+  const matcher = organizationSync.matcherFor(options.organizationSyncOptions)
+  const orgTarget = matcher && organizationSync.findTarget(matcher, clerkUrl().pathname)
   const token = tokenFromAuthorization(request.authorization)
   // Bearer fast path: the token alone decides, unless a handshake or a JWKS
   // fetch may be involved.
   const fast = token ? authenticator.authenticateToken(token) : null
   if (fast) return toState(fast, context)
   const info = requestInfo(request, options)
+  if (orgTarget) {
+    info.orgTargetType = orgTarget.type
+    info.orgTargetId = orgTarget.id
+    info.orgTargetSlug = orgTarget.slug
+  }
   const result = authenticator.authenticateSync(token, info)
   if (result) return toState(result, context)
   // The network is needed (JWKS, handshake, refresh); a refresh forwards

@@ -37,7 +37,8 @@ function describeAuth(auth) {
 function buildApp(pkg, express, options) {
   const app = express()
   app.use(pkg.clerkMiddleware(options))
-  app.all('/probe', async (req, res) => {
+  // Every path answers with the auth objects (organization patterns need paths).
+  app.all(/.*/, async (req, res) => {
     const describe = (getter) => {
       try {
         return describeAuth(getter())

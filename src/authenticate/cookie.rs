@@ -5,7 +5,7 @@
 
 use super::handshake::{self, HandshakeFacts};
 use super::instance::Instance;
-use super::request::Request;
+use super::request::{OrgTarget, Request};
 use super::token_kind::{classify, TokenKind};
 use super::{Notice, Outcome, SESSION_TOKEN};
 use crate::errors::{reason, Failure, TokenError};
@@ -245,11 +245,95 @@ pub fn after_verification(
       "Cross-origin request from satellite domain requires handshake",
     ));
   }
-  Ok(Outcome::SignedInSession {
-    token,
-    payload_text: verified.payload_text,
-    notice,
-  })
+  match organization_sync(request, instance, state, &verified.payload) {
+    OrganizationSync::Keep(org_notice) => Ok(Outcome::SignedInSession {
+      token,
+      payload_text: verified.payload_text,
+      notice: org_notice.or(notice),
+    }),
+    OrganizationSync::Replace(outcome) => Ok(outcome),
+  }
+}
+
+/// What organization sync does to a cookie sign-in.
+enum OrganizationSync {
+  /// Stay signed in (with a console message, when activation loops).
+  Keep(Option<Notice>),
+  Replace(Outcome),
+}
+
+const ORGANIZATION_LOOP: &str = "Clerk: Organization activation handshake loop detected. This is likely due to an invalid organization ID or slug. Skipping organization activation.";
+
+/// `toAuth()` then `handleMaybeOrganizationSyncHandshake`: a URL that names
+/// another organization (or the personal account) than the session's active
+/// one asks for a handshake.
+fn organization_sync(
+  request: &Request,
+  instance: &Instance,
+  state: &CookieState,
+  payload: &Value,
+) -> OrganizationSync {
+  let claim = |name: &str| js::get(payload, name);
+  let v2_org = (claim("v").and_then(Value::as_f64) == Some(2.0) && js::truthy(claim("o")))
+    .then(|| claim("o"))
+    .flatten();
+  if v2_org.is_some() && !features_parse(claim("fea")) {
+    // `splitByScope` throws inside `toAuth()`; the reference reports that.
+    return OrganizationSync::Replace(Outcome::signed_out(SESSION_TOKEN, "unexpected-error", ""));
+  }
+  let Some(target) = request.input.site.org_target.as_ref() else {
+    return OrganizationSync::Keep(None);
+  };
+  if claim("sts").and_then(Value::as_str) == Some("pending") || !js::truthy(claim("sub")) {
+    return OrganizationSync::Keep(None);
+  }
+  let (org_id, org_slug) = match v2_org {
+    Some(org) => (js::get(org, "id"), js::get(org, "slg")),
+    None if claim("v").and_then(Value::as_f64) == Some(2.0) => (None, None),
+    None => (claim("org_id"), claim("org_slug")),
+  };
+  let differs = |wanted: &Option<String>, actual: Option<&Value>| {
+    wanted
+      .as_deref()
+      .is_some_and(|w| !w.is_empty() && actual.and_then(Value::as_str) != Some(w))
+  };
+  let must_activate = match target {
+    OrgTarget::Organization { id, slug } => differs(slug, org_slug) || differs(id, org_id),
+    OrgTarget::PersonalAccount => js::truthy(org_id),
+  };
+  if !must_activate {
+    return OrganizationSync::Keep(None);
+  }
+  let redirect_count = request
+    .cookie("__clerk_redirect_count")
+    .map(js_number_or_zero)
+    .unwrap_or(0.0);
+  if redirect_count >= 3.0 {
+    return OrganizationSync::Keep(Some(Notice::Warn(ORGANIZATION_LOOP.into())));
+  }
+  // Only an actual redirect replaces the sign-in; an ineligible request stays signed in.
+  match handshake::maybe_handshake(
+    request,
+    instance,
+    &state.handshake_facts(None),
+    "active-organization-mismatch",
+    "",
+  ) {
+    handshake @ Outcome::Handshake { .. } => OrganizationSync::Replace(handshake),
+    _ => OrganizationSync::Keep(None),
+  }
+}
+
+/// Whether `splitByScope(fea)` would succeed: falsy, or a string whose
+/// comma-separated elements all contain a colon.
+fn features_parse(fea: Option<&Value>) -> bool {
+  if !js::truthy(fea) {
+    return true;
+  }
+  match fea {
+    Some(Value::String(text)) => text.split(',').all(|part| part.trim().contains(':')),
+    _ => false,
+  }
 }
 
 /// An expired session that is eligible for refresh: the Backend API must be

@@ -170,6 +170,15 @@ fn redirect_url(
         params.append_pair("__clerk_db_jwt", dev_browser);
       }
     }
+    if let Some(organization) = request
+      .input
+      .site
+      .org_target
+      .as_ref()
+      .and_then(|t| t.query_value())
+    {
+      params.append_pair("organization_id", &organization);
+    }
   }
   Ok(url.to_string())
 }

@@ -17,6 +17,8 @@ pub mod token_kind;
 pub enum Notice {
   Log(String),
   WarnOnce(String),
+  /// `console.warn(text)`, every time.
+  Warn(String),
   /// `console.error(text)`.
   Error(String),
 }

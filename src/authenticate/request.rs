@@ -14,6 +14,28 @@ pub struct SiteOptions {
   pub is_satellite: bool,
   pub sign_in_url: Option<String>,
   pub satellite_auto_sync: bool,
+  /// What the URL asks to activate (`organizationSyncOptions`).
+  pub org_target: Option<OrgTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgTarget {
+  Organization {
+    id: Option<String>,
+    slug: Option<String>,
+  },
+  PersonalAccount,
+}
+
+impl OrgTarget {
+  /// The handshake's `organization_id` parameter: the slug wins over the id,
+  /// empty for the personal account.
+  pub fn query_value(&self) -> Option<String> {
+    match self {
+      OrgTarget::PersonalAccount => Some(String::new()),
+      OrgTarget::Organization { id, slug } => slug.clone().or_else(|| id.clone()),
+    }
+  }
 }
 
 /// Raw request facts, as the shim hands them over.

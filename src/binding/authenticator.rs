@@ -5,7 +5,7 @@
 use super::{http, panic};
 use crate::authenticate::dispatch;
 use crate::authenticate::instance::Instance;
-use crate::authenticate::request::{RequestInput, SiteOptions};
+use crate::authenticate::request::{OrgTarget, RequestInput, SiteOptions};
 use crate::authenticate::{Notice, Outcome};
 use crate::config;
 use crate::constants::{BACKEND_USER_AGENT, DEFAULT_API_URL, DEFAULT_API_VERSION};
@@ -56,6 +56,8 @@ pub struct AuthResult {
   pub log: Option<String>,
   /// A message to `console.warn` once per process.
   pub warn_once: Option<String>,
+  /// A message to `console.warn`.
+  pub warn: Option<String>,
   /// Messages to `console.error`, in order.
   pub errors: Option<Vec<String>>,
 }
@@ -72,6 +74,7 @@ impl From<Outcome> for AuthResult {
       headers: None,
       log: None,
       warn_once: None,
+      warn: None,
       errors: None,
     };
     result.fill(outcome);
@@ -145,6 +148,7 @@ impl AuthResult {
     match notice {
       Some(Notice::Log(text)) => self.log = Some(text),
       Some(Notice::WarnOnce(text)) => self.warn_once = Some(text),
+      Some(Notice::Warn(text)) => self.warn = Some(text),
       Some(Notice::Error(text)) => self.errors.get_or_insert_with(Vec::new).push(text),
       None => {}
     }
@@ -175,6 +179,11 @@ pub struct RequestInfo {
   pub is_satellite: Option<bool>,
   pub sign_in_url: Option<String>,
   pub satellite_auto_sync: Option<bool>,
+  /// `organization` or `personalAccount`: what `organizationSyncOptions`
+  /// matched in the URL (the shim evaluates the patterns).
+  pub org_target_type: Option<String>,
+  pub org_target_id: Option<String>,
+  pub org_target_slug: Option<String>,
 }
 
 impl From<RequestInfo> for RequestInput {
@@ -186,6 +195,14 @@ impl From<RequestInfo> for RequestInput {
         is_satellite: info.is_satellite.unwrap_or(false),
         sign_in_url: info.sign_in_url.filter(|v| !v.is_empty()),
         satellite_auto_sync: info.satellite_auto_sync.unwrap_or(false),
+        org_target: match info.org_target_type.as_deref() {
+          Some("organization") => Some(OrgTarget::Organization {
+            id: info.org_target_id,
+            slug: info.org_target_slug,
+          }),
+          Some("personalAccount") => Some(OrgTarget::PersonalAccount),
+          _ => None,
+        },
       },
       method: info.method,
       url: info.url,

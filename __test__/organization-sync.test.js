@@ -1,0 +1,101 @@
+'use strict'
+
+// organizationSyncOptions (checklist item 48): the URL names an organization
+// or the personal account; a session with another active organization gets
+// an `active-organization-mismatch` handshake carrying `organization_id`.
+
+const { test, describe, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const express = require('express')
+const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
+const { createSigningKey, signToken, sessionClaims } = require('./helpers/tokens')
+const { startPair } = require('./helpers/apps')
+
+const LOOPBACK_PORT = /127\.0\.0\.1(%3A|:)\d+/g
+const normalise = (answer) => JSON.parse(JSON.stringify(answer).replace(LOOPBACK_PORT, '127.0.0.1$1<port>'))
+
+for (const [instance, publishableKey] of [
+  ['development', 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'],
+  ['production', 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k'],
+]) {
+  describe(`organization sync on a ${instance} instance matches @clerk/express`, () => {
+    const key = createSigningKey()
+    let api
+    let pair
+    const dev = instance === 'development' ? '; __clerk_db_jwt=dvb' : ''
+    const syncOptions = {
+      organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)', '/org-id/:id'],
+      personalAccountPatterns: ['/me', '/me/(.*)'],
+    }
+
+    before(async () => {
+      api = await startFakeClerkApi({ keys: [key.jwk] })
+      pair = await startPair(express, { secretKey: `sk_test_org_${instance}`, publishableKey, apiUrl: api.url, organizationSyncOptions: syncOptions })
+    })
+    after(async () => {
+      await pair.close()
+      await api.close()
+    })
+
+    async function same(request) {
+      const warn = console.warn
+      const warnings = { count: 0 }
+      console.warn = () => warnings.count++
+      try {
+        const { reference, native } = await pair.send(request)
+        assert.deepEqual(normalise(native), normalise(reference))
+        return reference
+      } finally {
+        console.warn = warn
+      }
+    }
+
+    const jar = (claims, extra = '') => `__session=${signToken(key, claims)}; __client_uat=${claims.iat - 5}${dev}${extra}`
+    const document = (cookie) => ({ 'sec-fetch-dest': 'document', cookie })
+    const inAcme = sessionClaims({ o: { id: 'org_1', slg: 'acme', rol: 'admin' } })
+    const personal = sessionClaims()
+
+    test('matching organization: signed in; another one: handshake with organization_id', async () => {
+      await same({ path: '/orgs/acme/settings', headers: document(jar(inAcme)) })
+      const mismatch = await same({ path: '/orgs/other', headers: document(jar(inAcme)) })
+      assert.equal(mismatch.status, 307)
+      await same({ path: '/org-id/org_2', headers: document(jar(inAcme)) })
+      await same({ path: '/orgs/other', headers: { cookie: jar(inAcme) } })
+    })
+
+    test('personal-account URLs with an active organization, v1 claims, pending sessions', async () => {
+      await same({ path: '/me', headers: document(jar(inAcme)) })
+      await same({ path: '/me/profile', headers: document(jar(personal)) })
+      const v1 = sessionClaims({ v: undefined, org_id: 'org_9', org_slug: 'nine' })
+      await same({ path: '/orgs/other', headers: document(jar(v1)) })
+      await same({ path: '/orgs/other', headers: document(jar(sessionClaims({ sts: 'pending', o: { id: 'org_1', slg: 'acme' } }))) })
+    })
+
+    test('activation loops stop at three redirects; other handshakes carry organization_id', async () => {
+      await same({ path: '/orgs/other', headers: document(jar(inAcme, '; __clerk_redirect_count=3')) })
+      await same({ path: '/orgs/acme', headers: document(`__client_uat=5${dev}`) })
+    })
+
+    test('a malformed fea claim breaks toAuth as in the reference', async () => {
+      await same({ path: '/orgs/acme', headers: document(jar(sessionClaims({ o: { id: 'org_1', slg: 'acme' }, fea: 'nocolon' }))) })
+    })
+  })
+}
+
+test('an invalid pattern answers 500 with the reference message', async () => {
+  const api = await startFakeClerkApi({ keys: [] })
+  const pair = await startPair(express, {
+    secretKey: 'sk_test_badpattern',
+    publishableKey: 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k',
+    apiUrl: api.url,
+    organizationSyncOptions: { organizationPatterns: ['/orgs/(', '/x'] },
+  })
+  try {
+    const { reference, native } = await pair.send({})
+    assert.deepEqual(native, reference)
+    assert.equal(reference.status, 500)
+  } finally {
+    await pair.close()
+    await api.close()
+  }
+})
