@@ -118,8 +118,32 @@ export declare function clearJwksCache(): void
  */
 export declare function deriveClerkUrl(request: RequestInfo): string | null
 
+export interface FrontendApiProxyRequest {
+  method: string
+  url: string
+  headers: Array<Array<string>>
+  body?: Buffer
+  proxyPath: string
+  publishableKey?: string
+  secretKey?: string
+  fapiUrl?: string
+}
+
+export interface FrontendApiProxyResponse {
+  status: number
+  /** `[name, value]` pairs; `set-cookie` may repeat. */
+  headers: Array<Array<string>>
+  body: Buffer
+}
+
 /** `joinPaths` for endpoint paths; throws the reference's dot-segment error. */
 export declare function joinPaths(parts: Array<string>): string
+
+/**
+ * Forwards a request to the Frontend API; configuration and network
+ * problems are JSON error responses, as in the reference.
+ */
+export declare function proxyFrontendApi(request: FrontendApiProxyRequest): Promise<FrontendApiProxyResponse>
 
 /** The request facts the state machine reads (missing headers are absent). */
 export interface RequestInfo {

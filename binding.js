@@ -842,5 +842,6 @@ module.exports.buildBackendApiUrl = nativeBinding.buildBackendApiUrl
 module.exports.clearJwksCache = nativeBinding.clearJwksCache
 module.exports.deriveClerkUrl = nativeBinding.deriveClerkUrl
 module.exports.joinPaths = nativeBinding.joinPaths
+module.exports.proxyFrontendApi = nativeBinding.proxyFrontendApi
 module.exports.sendBackendApiRequest = nativeBinding.sendBackendApiRequest
 module.exports.verifySessionToken = nativeBinding.verifySessionToken

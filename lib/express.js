@@ -9,6 +9,7 @@ const { loadApiEnv, loadClientEnv, loadRequestEnv } = require('./env')
 const { getAuthObjectForAcceptedToken } = require('./auth-objects')
 const { warnOnce, deprecated } = require('./logger')
 const { valueOrFn, absoluteProxyUrl, clerkUrlOf, isHttpOrHttps, isDevelopmentSecretKey } = require('./site-options')
+const frontendApiProxy = require('./frontend-api-proxy')
 
 const AUTH_BRAND = Symbol.for('@clerk/express.auth')
 
@@ -151,6 +152,34 @@ function decorate(req, state) {
 
 function authenticateAndDecorateRequest(options = {}) {
   const client = options.clerkClient || resolveDefaultClerkClient(options)
+  const proxy = options.frontendApiProxy
+  const proxyPath = frontendApiProxy.proxyPathOf(proxy)
+
+  /**
+   * `frontendApiProxy`: a matching request is forwarded (returns a promise);
+   * otherwise, when enabled, the proxy becomes the `proxyUrl`. `null` means
+   * the request already got its 400.
+   */
+  function applyProxy(req, res) {
+    if (!proxy) return options
+    let requestUrl
+    try {
+      requestUrl = frontendApiProxy.proxyRequestUrl(req)
+    } catch {
+      res.status(400).end()
+      return null
+    }
+    const enabled = frontendApiProxy.isEnabled(proxy, requestUrl)
+    if (enabled && frontendApiProxy.matchesPath(requestUrl.pathname, proxyPath)) {
+      const env = loadRequestEnv()
+      return frontendApiProxy.forward(req, res, {
+        proxyPath,
+        publishableKey: options.publishableKey || env.publishableKey,
+        secretKey: options.secretKey || env.secretKey,
+      })
+    }
+    return enabled && !options.proxyUrl ? { ...options, proxyUrl: proxyPath } : options
+  }
 
   const finish = (state, req, res, next) => {
     const err = applyRequestState(state, res)
@@ -167,10 +196,21 @@ function authenticateAndDecorateRequest(options = {}) {
       res.status(400).end()
       return undefined
     }
+    let requestOptions
+    try {
+      requestOptions = applyProxy(req, res)
+    } catch (err) {
+      return next(err)
+    }
+    if (requestOptions === null) return undefined
+    if (typeof requestOptions.then === 'function') {
+      // Forwarded to the Frontend API; the proxy answered the request.
+      return requestOptions.catch((err) => next(err))
+    }
     let pending
     try {
       const facts = requestFacts(req)
-      const resolved = resolveRequestOptions(options, loadRequestEnv(), facts)
+      const resolved = resolveRequestOptions(requestOptions, loadRequestEnv(), facts)
       const authenticateFacts = client[AUTHENTICATE_FACTS]
       const state = authenticateFacts
         ? authenticateFacts(facts, resolved)

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod constants;
 pub mod errors;
+pub mod frontend_api_proxy;
 pub mod js;
 pub mod json;
 pub mod jwt;

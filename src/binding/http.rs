@@ -11,3 +11,16 @@ pub fn client() -> &'static reqwest::Client {
       .expect("the HTTP client configuration is static and valid")
   })
 }
+
+/// The Frontend API proxy's client: redirects are passed back to the
+/// browser (rewritten), never followed.
+pub fn proxy_client() -> &'static reqwest::Client {
+  static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+  CLIENT.get_or_init(|| {
+    reqwest::Client::builder()
+      .no_proxy()
+      .redirect(reqwest::redirect::Policy::none())
+      .build()
+      .expect("the HTTP client configuration is static and valid")
+  })
+}

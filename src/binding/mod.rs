@@ -3,5 +3,6 @@
 mod authenticator;
 mod backend_api;
 mod diagnostics;
+mod frontend_api_proxy;
 mod http;
 mod panic;

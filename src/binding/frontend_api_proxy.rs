@@ -1,0 +1,65 @@
+//! `frontendApiProxy` forwarding, for the shim.
+
+use super::{http, panic};
+use crate::frontend_api_proxy::{self, ProxyRequest};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+#[napi(object)]
+pub struct FrontendApiProxyRequest {
+  pub method: String,
+  pub url: String,
+  pub headers: Vec<Vec<String>>,
+  pub body: Option<Buffer>,
+  pub proxy_path: String,
+  pub publishable_key: Option<String>,
+  pub secret_key: Option<String>,
+  pub fapi_url: Option<String>,
+}
+
+#[napi(object)]
+pub struct FrontendApiProxyResponse {
+  pub status: u32,
+  /// `[name, value]` pairs; `set-cookie` may repeat.
+  pub headers: Vec<Vec<String>>,
+  pub body: Buffer,
+}
+
+/// Forwards a request to the Frontend API; configuration and network
+/// problems are JSON error responses, as in the reference.
+#[napi(ts_return_type = "Promise<FrontendApiProxyResponse>")]
+pub fn proxy_frontend_api(
+  env: &Env,
+  request: FrontendApiProxyRequest,
+) -> Result<PromiseRaw<'_, FrontendApiProxyResponse>> {
+  let request = ProxyRequest {
+    method: request.method,
+    url: request.url,
+    headers: request
+      .headers
+      .into_iter()
+      .filter_map(|pair| {
+        let mut it = pair.into_iter();
+        Some((it.next()?, it.next().unwrap_or_default()))
+      })
+      .collect(),
+    body: request.body.map(|b| b.to_vec()),
+    proxy_path: request.proxy_path,
+    publishable_key: request.publishable_key,
+    secret_key: request.secret_key,
+    fapi_url: request.fapi_url,
+  };
+  env.spawn_future(async move {
+    let response =
+      panic::catch_async(frontend_api_proxy::forward(http::proxy_client(), request)).await?;
+    Ok(FrontendApiProxyResponse {
+      status: u32::from(response.status),
+      headers: response
+        .headers
+        .into_iter()
+        .map(|(n, v)| vec![n, v])
+        .collect(),
+      body: response.body.into(),
+    })
+  })
+}
