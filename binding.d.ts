@@ -22,6 +22,12 @@ export declare class Authenticator {
    */
   authenticateToken(token: string): AuthResult | null
   /**
+   * The cookie fast path: a few strings instead of the whole request. Only a
+   * plain sign-in is answered; `null` means: call `authenticateSync`. Not for
+   * satellites or organization sync (their options are not passed here).
+   */
+  authenticateCookie(method: string, url: string, cookie: string, secFetchDest?: string | undefined | null, referer?: string | undefined | null): AuthResult | null
+  /**
    * Authenticates from memory; `null` means the JWKS must be fetched first
    * (call `authenticate`). `token` is the header token, if any.
    */

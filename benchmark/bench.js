@@ -45,14 +45,16 @@ const NATIVE_LABEL = 'clerk-express-native'
 const log = (message) => process.stderr.write(`${message}\n`)
 
 /** What Express hands the middleware, cut to the fields both packages read. */
-function fakeRequest(token) {
-  return {
-    method: 'GET',
-    url: '/me',
-    originalUrl: '/me',
-    headers: { host: 'localhost:3000', authorization: `Bearer ${token}` },
-    connection: {},
-  }
+/**
+ * `carrier`: `header` sends the token as a bearer token; `cookie` as a
+ * browser would, in `__session` with a client_uat and a dev-browser cookie.
+ */
+function fakeRequest(token, carrier = 'header') {
+  const headers =
+    carrier === 'cookie'
+      ? { host: 'localhost:3000', cookie: `__session=${token}; __client_uat=1; __clerk_db_jwt=dvb_bench` }
+      : { host: 'localhost:3000', authorization: `Bearer ${token}` }
+  return { method: 'GET', url: '/me', originalUrl: '/me', headers, connection: {} }
 }
 
 /**
@@ -84,9 +86,9 @@ function fakeResponse(onEnd) {
  * await (its middleware returns undefined first); ours may call it before
  * returning. Wrapping both in a Promise and awaiting it handles either.
  */
-function authenticateOnce(pkg, middleware, token) {
+function authenticateOnce(pkg, middleware, token, carrier) {
   return new Promise((resolve, reject) => {
-    const req = fakeRequest(token)
+    const req = fakeRequest(token, carrier)
     const res = fakeResponse((status) => {
       reject(new BenchError(`the middleware ended the response with ${status} instead of calling next()`))
     })
@@ -107,13 +109,13 @@ function authenticateOnce(pkg, middleware, token) {
 }
 
 /** A competitor timing n sequential authenticated requests. */
-function middlewareCompetitor(name, pkg, middleware, token) {
+function middlewareCompetitor(name, pkg, middleware, token, carrier) {
   return {
     name,
     async run(n) {
       const start = process.hrtime.bigint()
       for (let i = 0; i < n; i++) {
-        const userId = await authenticateOnce(pkg, middleware, token)
+        const userId = await authenticateOnce(pkg, middleware, token, carrier)
         // Not a speed check: it keeps the result live, and stops the run if
         // a variant silently starts signing requests out (say a cache
         // expiring into a failing refetch) instead of timing the failure.
@@ -174,7 +176,7 @@ async function checkCorrectness(variants, goodToken, badToken) {
         ['tampered token', badToken, null],
       ]) {
         try {
-          const userId = await authenticateOnce(side.pkg, side.middleware, token)
+          const userId = await authenticateOnce(side.pkg, side.middleware, token, variant.carrier)
           if (userId !== expected) {
             problems.push(`${variant.name} / ${side.label} / ${label}: userId ${JSON.stringify(userId)}, expected ${JSON.stringify(expected)}`)
           }
@@ -261,6 +263,12 @@ async function main() {
         reference: side(REFERENCE_LABEL, reference, pemOptions),
         native: side(NATIVE_LABEL, native, pemOptions),
       },
+      {
+        name: 'cookie session (JWKS cached)',
+        carrier: 'cookie',
+        reference: side(REFERENCE_LABEL, reference, jwksOptions),
+        native: side(NATIVE_LABEL, native, jwksOptions),
+      },
     ]
 
     log('Correctness check (valid token → userId, tampered token → null) ...')
@@ -270,7 +278,7 @@ async function main() {
     const competitors = []
     for (const variant of variants) {
       for (const s of [variant.reference, variant.native]) {
-        competitors.push(middlewareCompetitor(`${variant.name} / ${s.label}`, s.pkg, s.middleware, token))
+        competitors.push(middlewareCompetitor(`${variant.name} / ${s.label}`, s.pkg, s.middleware, token, variant.carrier))
       }
     }
     competitors.push(verifyFloorCompetitor(key, token), harnessCompetitor())

@@ -131,9 +131,13 @@ function authenticate(request, options, context) {
   const matcher = organizationSync.matcherFor(options.organizationSyncOptions)
   const orgTarget = matcher && organizationSync.findTarget(matcher, clerkUrl().pathname)
   const token = tokenFromAuthorization(request.authorization)
-  // Bearer fast path: the token alone decides, unless a handshake or a JWKS
-  // fetch may be involved.
-  const fast = token ? authenticator.authenticateToken(token) : null
+  // Fast paths: the token (or the cookies) alone decide a plain sign-in;
+  // anything else takes the full path below.
+  let fast = null
+  if (token) fast = authenticator.authenticateToken(token)
+  else if (request.cookie && !options.isSatellite && !orgTarget) {
+    fast = authenticator.authenticateCookie(request.method, request.url, request.cookie, request.secFetchDest, request.referer)
+  }
   if (fast) return toState(fast, context)
   const info = requestInfo(request, options)
   if (orgTarget) {

@@ -10,7 +10,7 @@ use super::token_kind::{classify, TokenKind};
 use super::{Notice, Outcome, SESSION_TOKEN};
 use crate::errors::{reason, Failure, TokenError};
 use crate::js;
-use crate::jwt::{decode, verify::VerifiedToken};
+use crate::jwt::{decode, verify::VerifiedToken, DecodedJwt};
 use serde_json::Value;
 
 const MISSING_AZP: &str = "Clerk: Session token from cookie is missing the azp claim. In a future version of Clerk, this token will be considered invalid. Please contact Clerk support if you see this warning.";
@@ -20,6 +20,8 @@ const MISSING_AZP: &str = "Clerk: Session token from cookie is missing the azp c
 pub struct CookieState {
   pub uses_suffixed_cookies: bool,
   pub session_token: Option<String>,
+  /// The session token's decoding, when choosing the cookie already needed it.
+  pub session_decoded: Option<Result<DecodedJwt, TokenError>>,
   pub refresh_token: Option<String>,
   /// `parseInt(v) || 0`: a double, so a huge value is Infinity, as in JS.
   pub client_uat: f64,
@@ -28,8 +30,11 @@ pub struct CookieState {
 
 impl CookieState {
   pub fn read(request: &Request, instance: &Instance) -> Result<CookieState, Failure> {
-    let uses_suffixed_cookies = uses_suffixed_cookies(request, instance)?;
     let suffixed = |name: &str| format!("{name}_{}", instance.cookie_suffix);
+    let session_cookie = LazyDecode::new(request.cookie("__session"));
+    let suffixed_session_cookie = LazyDecode::new(request.cookie(&suffixed("__session")));
+    let uses_suffixed_cookies =
+      uses_suffixed_cookies(request, instance, &session_cookie, &suffixed_session_cookie)?;
     let pick = |name: &str| {
       if uses_suffixed_cookies {
         request.cookie(&suffixed(name)).map(str::to_string)
@@ -37,9 +42,15 @@ impl CookieState {
         request.cookie(name).map(str::to_string)
       }
     };
+    let chosen = if uses_suffixed_cookies {
+      suffixed_session_cookie
+    } else {
+      session_cookie
+    };
     Ok(CookieState {
       uses_suffixed_cookies,
-      session_token: pick("__session"),
+      session_token: chosen.token.map(str::to_string),
+      session_decoded: chosen.decoded.into_inner(),
       refresh_token: request.cookie(&suffixed("__refresh")).map(str::to_string),
       client_uat: pick("__client_uat").map(|v| parse_int(&v)).unwrap_or(0.0),
       dev_browser_token: request
@@ -66,9 +77,11 @@ pub enum CookieStep {
     nonce: Option<String>,
     token: Option<String>,
   },
+  // Boxed: the state and the decoded token are large next to the other variants.
   Verify {
     token: String,
-    state: CookieState,
+    state: Box<CookieState>,
+    decoded: Box<DecodedJwt>,
   },
 }
 
@@ -82,11 +95,12 @@ pub fn first_step(request: &Request, instance: &Instance) -> CookieStep {
 
 /// Steps 5-13: everything before the session cookie's signature is checked.
 pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep {
-  let state = match CookieState::read(request, instance) {
+  let mut state = match CookieState::read(request, instance) {
     Ok(state) => state,
     Err(failure) => return CookieStep::Decided(fatal(failure)),
   };
   let development = !instance.production;
+  let session_decoded = state.session_decoded.take();
   let maybe_handshake = |reason: &str| {
     handshake::maybe_handshake(request, instance, &state.handshake_facts(None), reason, "")
   };
@@ -117,7 +131,7 @@ pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep
   if !has_active_client {
     return CookieStep::Decided(maybe_handshake("session-token-but-no-client-uat"));
   }
-  let decoded = match decode(&session) {
+  let decoded = match session_decoded.unwrap_or_else(|| decode(&session)) {
     Ok(decoded) => decoded,
     // A decoding error is `token-invalid`: never a refresh.
     Err(err) => {
@@ -142,7 +156,8 @@ pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep
   }
   CookieStep::Verify {
     token: session,
-    state,
+    state: Box::new(state),
+    decoded: Box::new(decoded),
   }
 }
 
@@ -183,8 +198,7 @@ fn satellite_sync(request: &Request, instance: &Instance, state: &CookieState) -
     return Some(Outcome::Fatal(format!("Invalid URL: {sign_in_url}")));
   };
   let back = request
-    .clerk_url
-    .as_ref()
+    .clerk_url()
     .map(|u| u.to_string())
     .unwrap_or_default();
   url
@@ -446,26 +460,18 @@ fn primary_responds_to_syncing(request: &Request, state: &CookieState, target: &
 }
 
 /// `usesSuffixedCookies` (§3.2 of the behaviour notes), in its exact order.
-fn uses_suffixed_cookies(request: &Request, instance: &Instance) -> Result<bool, Failure> {
+fn uses_suffixed_cookies(
+  request: &Request,
+  instance: &Instance,
+  session_cookie: &LazyDecode,
+  suffixed_session_cookie: &LazyDecode,
+) -> Result<bool, Failure> {
   let suffixed = |name: &str| request.cookie(&format!("{name}_{}", instance.cookie_suffix));
   let suffixed_client_uat = suffixed("__client_uat");
   let client_uat = request.cookie("__client_uat");
-  let suffixed_session = suffixed("__session").unwrap_or_default();
-  let session = request.cookie("__session").unwrap_or_default();
-  let payload_of = |token: &str| -> Result<Option<Value>, Failure> {
-    match decode(token) {
-      Err(_) => Ok(None),
-      Ok(decoded) if decoded.payload.is_null() => {
-        Err(Failure::Fatal("Cannot read properties of null".into()))
-      }
-      Ok(decoded) => Ok(Some(decoded.payload)),
-    }
-  };
-  let session_payload = if session.is_empty() {
-    None
-  } else {
-    payload_of(session)?
-  };
+  let suffixed_session = suffixed_session_cookie.token.unwrap_or_default();
+  let session = session_cookie.token.unwrap_or_default();
+  let session_payload = session_cookie.payload()?;
   if !session.is_empty() {
     let Some(payload) = &session_payload else {
       return Ok(false);
@@ -483,14 +489,9 @@ fn uses_suffixed_cookies(request: &Request, instance: &Instance) -> Result<bool,
   if suffixed_client_uat.is_none() && suffixed_session.is_empty() {
     return Ok(false);
   }
-  let suffixed_payload = if suffixed_session.is_empty() {
-    None
-  } else {
-    payload_of(suffixed_session)?
-  };
-  let iat_or_zero = |payload: &Option<Value>| {
+  let suffixed_payload = suffixed_session_cookie.payload()?;
+  let iat_or_zero = |payload: &Option<&Value>| {
     payload
-      .as_ref()
       .map(|p| js::get(p, "iat"))
       .filter(|iat| js::truthy(*iat))
       .map(js_to_number)
@@ -507,9 +508,7 @@ fn uses_suffixed_cookies(request: &Request, instance: &Instance) -> Result<bool,
   }
   if !instance.production {
     let now_s = ((crate::clock::now_ms() / 1000.0) as i64 as i32) as f64;
-    let expired = suffixed_payload
-      .as_ref()
-      .is_some_and(|p| js_to_number(js::get(p, "exp")) <= now_s);
+    let expired = suffixed_payload.is_some_and(|p| js_to_number(js::get(p, "exp")) <= now_s);
     if suffixed_client_uat != Some("0") && client_uat == Some("0") && expired {
       return Ok(false);
     }
@@ -518,6 +517,37 @@ fn uses_suffixed_cookies(request: &Request, instance: &Instance) -> Result<bool,
     return Ok(false);
   }
   Ok(true)
+}
+
+/// A session cookie, decoded at most once (several steps look at it).
+struct LazyDecode<'r> {
+  token: Option<&'r str>,
+  decoded: std::sync::OnceLock<Result<DecodedJwt, TokenError>>,
+}
+
+impl<'r> LazyDecode<'r> {
+  fn new(token: Option<&'r str>) -> LazyDecode<'r> {
+    LazyDecode {
+      token,
+      decoded: std::sync::OnceLock::new(),
+    }
+  }
+
+  fn decoded(&self) -> Option<&Result<DecodedJwt, TokenError>> {
+    let token = self.token?;
+    Some(self.decoded.get_or_init(|| decode(token)))
+  }
+
+  /// The payload, if it decodes; a `null` payload throws in the reference.
+  fn payload(&self) -> Result<Option<&Value>, Failure> {
+    match self.decoded() {
+      None | Some(Err(_)) => Ok(None),
+      Some(Ok(decoded)) if decoded.payload.is_null() => {
+        Err(Failure::Fatal("Cannot read properties of null".into()))
+      }
+      Some(Ok(decoded)) => Ok(Some(&decoded.payload)),
+    }
+  }
 }
 
 /// `iss.replace(/https?:\/\//gi, '')`.
@@ -598,10 +628,9 @@ fn origin_of(url: &str) -> Option<reqwest::Url> {
 
 /// The referer's origin differs from `clerkUrl`'s (an invalid referer is not cross-origin).
 fn is_cross_origin_referrer(request: &Request) -> bool {
-  let (Some(referer), Some(clerk_url)) = (
-    Request::header(&request.input.referer),
-    request.clerk_url.as_ref(),
-  ) else {
+  let (Some(referer), Some(clerk_url)) =
+    (Request::header(&request.input.referer), request.clerk_url())
+  else {
     return false;
   };
   origin_of(referer)

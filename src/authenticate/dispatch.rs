@@ -27,14 +27,36 @@ pub fn authenticate_sync(
   match cookie::first_step(&request, instance) {
     CookieStep::Decided(outcome) => Some(outcome),
     CookieStep::ResolveHandshake { .. } => None,
-    CookieStep::Verify { token, state } => {
-      match verify::verify_with_cached_keys(crate::jwt::decode(&token), options, now_ms) {
-        SyncOutcome::Done(result) => {
-          cookie::after_verification(&request, instance, token.clone(), &state, result).ok()
-        }
-        SyncOutcome::NeedsJwksFetch => None,
+    CookieStep::Verify {
+      token,
+      state,
+      decoded,
+    } => match verify::verify_with_cached_keys(Ok(*decoded), options, now_ms) {
+      SyncOutcome::Done(result) => {
+        cookie::after_verification(&request, instance, token.clone(), &state, result).ok()
       }
-    }
+      SyncOutcome::NeedsJwksFetch => None,
+    },
+  }
+}
+
+/// The cookie fast path: only a plain sign-in is answered from these few
+/// facts; anything that could depend on other headers (handshakes, the
+/// cross-origin check, signed-out reasons) returns `None` for the full path.
+pub fn authenticate_cookie_fast(
+  input: &RequestInput,
+  instance: &Instance,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> Option<Outcome> {
+  let cross_origin_possible =
+    input.sec_fetch_dest.as_deref() == Some("document") && input.referer.is_some();
+  if cross_origin_possible {
+    return None;
+  }
+  match authenticate_sync(None, input, instance, options, now_ms)? {
+    signed_in @ Outcome::SignedInSession { .. } => Some(signed_in),
+    _ => None,
   }
 }
 
@@ -79,7 +101,7 @@ async fn cookie_path(
     CookieStep::ResolveHandshake { .. } => {
       unreachable!("resolution happens once, before the cookie path")
     }
-    CookieStep::Verify { token, state } => {
+    CookieStep::Verify { token, state, .. } => {
       let result = verify::verify(client, &token, options).await;
       let decided = cookie::after_verification(request, instance, token, &state, result);
       refresh_if_needed(client, request, instance, options, decided).await

@@ -134,8 +134,7 @@ fn redirect_url(
   reason: &str,
 ) -> Result<String, String> {
   let clerk_url = request
-    .clerk_url
-    .as_ref()
+    .clerk_url()
     .ok_or("Missing clerkUrl in authenticateContext")?;
   let mut redirect_to = clerk_url.clone();
   remove_query_params(&mut redirect_to, &["__clerk_db_jwt", "__dev_session"]);

@@ -151,8 +151,8 @@ async fn resolve_inner(
   }
   if !instance.production {
     let mut url = request
-      .clerk_url
-      .clone()
+      .clerk_url()
+      .cloned()
       .ok_or(Stop::Other("Missing clerkUrl".into()))?;
     remove_query_params(
       &mut url,
@@ -295,7 +295,7 @@ async fn directives_from_token(
   match key.verify(
     algorithm,
     decoded.signed_part.as_bytes(),
-    decoded.signature_b64,
+    &decoded.signature_b64,
   ) {
     Err(import_error) => Err(Stop::Token(TokenError::new(
       reason::TOKEN_VERIFICATION_FAILED,
@@ -322,7 +322,7 @@ fn is_session_category(cat: &Value) -> bool {
 async fn handshake_key(
   client: &reqwest::Client,
   options: &VerifyOptions,
-  decoded: &DecodedJwt<'_>,
+  decoded: &DecodedJwt,
 ) -> Result<Arc<PublicKey>, Stop> {
   if let Some(pem_text) = options.jwt_key.as_deref() {
     return Ok(pem::key_from_pem(pem_text));

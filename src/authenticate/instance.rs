@@ -43,7 +43,14 @@ impl Instance {
 impl Instance {
   /// The instance as one request sees it: a proxy URL replaces the Frontend
   /// API host; a production satellite uses `clerk.<domain>` for both.
-  pub fn for_site(&self, site: &super::request::SiteOptions) -> Instance {
+  /// Borrowed unchanged when the request has no proxy URL or satellite domain.
+  pub fn for_site(&self, site: &super::request::SiteOptions) -> std::borrow::Cow<'_, Instance> {
+    let has_proxy = site.proxy_url.as_deref().is_some_and(|p| !p.is_empty());
+    let is_production_satellite =
+      self.production && site.is_satellite && site.domain.as_deref().is_some_and(|d| !d.is_empty());
+    if !has_proxy && !is_production_satellite {
+      return std::borrow::Cow::Borrowed(self);
+    }
     let mut instance = self.clone();
     let satellite_host = match (&site.domain, self.production && site.is_satellite) {
       (Some(domain), true) if !domain.is_empty() => Some(format!("clerk.{domain}")),
@@ -56,7 +63,7 @@ impl Instance {
       Some(proxy) => proxy.to_string(),
       None => satellite_host.unwrap_or_else(|| self.frontend_api.clone()),
     };
-    instance
+    std::borrow::Cow::Owned(instance)
   }
 }
 

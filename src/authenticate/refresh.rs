@@ -98,8 +98,7 @@ async fn request_refresh(
     headers.insert(name.clone(), json!([value]));
   }
   let origin = request
-    .clerk_url
-    .as_ref()
+    .clerk_url()
     .map(|u| u.origin().ascii_serialization())
     .unwrap_or_default();
   let body = json!({

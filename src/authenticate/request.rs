@@ -61,7 +61,8 @@ pub struct RequestInput {
 pub struct Request<'a> {
   pub input: &'a RequestInput,
   cookies: Vec<(String, String)>,
-  pub clerk_url: Option<Url>,
+  /// Parsed on first use: most cookie requests never need it.
+  clerk_url: std::sync::OnceLock<Option<Url>>,
 }
 
 impl<'a> Request<'a> {
@@ -69,8 +70,16 @@ impl<'a> Request<'a> {
     Request {
       input,
       cookies: parse_cookies(input.cookie.as_deref().unwrap_or_default()),
-      clerk_url: clerk_url(input),
+      clerk_url: std::sync::OnceLock::new(),
     }
+  }
+
+  /// `clerkUrl`: the request URL rebuilt from the forwarded headers.
+  pub fn clerk_url(&self) -> Option<&Url> {
+    self
+      .clerk_url
+      .get_or_init(|| clerk_url(self.input))
+      .as_ref()
   }
 
   pub fn cookie(&self, name: &str) -> Option<&str> {
@@ -82,21 +91,24 @@ impl<'a> Request<'a> {
       .filter(|v| !v.is_empty())
   }
 
-  /// `clerkUrl.searchParams.get(name)`.
+  /// `clerkUrl.searchParams.get(name)`; a URL without `?` has no query
+  /// parameters (and needs no parsing).
   pub fn query_param(&self, name: &str) -> Option<String> {
+    if !self.input.url.contains('?') {
+      return None;
+    }
     self
-      .clerk_url
-      .as_ref()?
+      .clerk_url()?
       .query_pairs()
       .find(|(k, _)| k == name)
       .map(|(_, v)| v.into_owned())
   }
 
   pub fn has_query_param(&self, name: &str) -> bool {
-    self
-      .clerk_url
-      .as_ref()
-      .is_some_and(|url| url.query_pairs().any(|(k, _)| k == name))
+    self.input.url.contains('?')
+      && self
+        .clerk_url()
+        .is_some_and(|url| url.query_pairs().any(|(k, _)| k == name))
   }
 
   pub fn is_get(&self) -> bool {

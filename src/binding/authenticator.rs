@@ -310,6 +310,35 @@ impl Authenticator {
     .map(AuthResult::from)
   }
 
+  /// The cookie fast path: a few strings instead of the whole request. Only a
+  /// plain sign-in is answered; `null` means: call `authenticateSync`. Not for
+  /// satellites or organization sync (their options are not passed here).
+  #[napi(catch_unwind)]
+  pub fn authenticate_cookie(
+    &self,
+    method: String,
+    url: String,
+    cookie: String,
+    sec_fetch_dest: Option<String>,
+    referer: Option<String>,
+  ) -> Option<AuthResult> {
+    let input = RequestInput {
+      method,
+      url,
+      cookie: Some(cookie),
+      sec_fetch_dest,
+      referer,
+      ..Default::default()
+    };
+    dispatch::authenticate_cookie_fast(
+      &input,
+      &self.instance,
+      &self.options,
+      crate::clock::now_ms(),
+    )
+    .map(AuthResult::from)
+  }
+
   /// Authenticates from memory; `null` means the JWKS must be fetched first
   /// (call `authenticate`). `token` is the header token, if any.
   #[napi(catch_unwind)]

@@ -5,23 +5,25 @@ use crate::base64url;
 use crate::errors::{reason, TokenError};
 use serde_json::Value;
 
-pub struct DecodedJwt<'t> {
+#[derive(Debug, Clone)]
+pub struct DecodedJwt {
   pub header: Value,
   pub payload: Value,
   /// The payload as decoded text, handed to JS so that `JSON.parse` there
   /// yields exactly the object the reference builds (key order, numbers).
   pub payload_text: String,
   /// `<raw header>.<raw payload>`: the bytes the signature covers.
-  pub signed_part: &'t str,
+  pub signed_part: String,
   /// The third part as it appears in the token.
-  pub signature_b64: &'t str,
+  pub signature_b64: String,
 }
 
 const BAD_FORM: &str = "Invalid JWT form. A JWT consists of three parts separated by dots.";
 const UNDECODABLE: &str =
   "Invalid JWT form. The header, payload, or signature could not be decoded.";
 
-pub fn decode(token: &str) -> Result<DecodedJwt<'_>, TokenError> {
+/// Owned, so one decoding can be carried from token sniffing to verification.
+pub fn decode(token: &str) -> Result<DecodedJwt, TokenError> {
   let mut parts = token.split('.');
   let (Some(header), Some(payload), Some(signature), None) =
     (parts.next(), parts.next(), parts.next(), parts.next())
@@ -36,8 +38,8 @@ pub fn decode(token: &str) -> Result<DecodedJwt<'_>, TokenError> {
     header: header_json,
     payload: payload_json,
     payload_text,
-    signed_part: &token[..header.len() + 1 + payload.len()],
-    signature_b64: signature,
+    signed_part: token[..header.len() + 1 + payload.len()].to_string(),
+    signature_b64: signature.to_string(),
   })
 }
 

@@ -63,7 +63,7 @@ pub enum SyncOutcome {
 /// Verifies with keys already in memory, or reports that a fetch is needed.
 /// `decoded` is `decode(token)`, which the caller already needed.
 pub fn verify_with_cached_keys(
-  decoded: Result<DecodedJwt<'_>, TokenError>,
+  decoded: Result<DecodedJwt, TokenError>,
   options: &VerifyOptions,
   now_ms: f64,
 ) -> SyncOutcome {
@@ -100,7 +100,7 @@ pub async fn verify(
 }
 
 /// The checks `verifyToken` makes between decoding and key resolution.
-fn check_category(decoded: DecodedJwt<'_>) -> Result<DecodedJwt<'_>, Failure> {
+fn check_category(decoded: DecodedJwt) -> Result<DecodedJwt, Failure> {
   // `const { kid } = header` throws outside any try block when header is null.
   if decoded.header.is_null() {
     return Err(Failure::Fatal(
@@ -164,7 +164,7 @@ fn verify_jwt(
   match key.verify(
     algorithm,
     decoded.signed_part.as_bytes(),
-    decoded.signature_b64,
+    &decoded.signature_b64,
   ) {
     Err(import_error) => {
       return Err(
