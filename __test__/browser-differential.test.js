@@ -139,6 +139,13 @@ for (const [instance, publishableKey] of [
         await same({ path: '/probe?__clerk_redirect_url=https%3A%2F%2Fsat.test%2Fp%3F__clerk_synced%3Dfalse', headers: { ...DOCUMENT, cookie: cookie(dev) } })
         await same({ path: '/probe?__clerk_redirect_url=https%3A%2F%2Fsat.test%2Fp', headers: { ...DOCUMENT } })
       })
+
+      test('development: hostile __clerk_redirect_url values', async () => {
+        for (const target of ['javascript:alert(1)', '//evil.test/x', 'not a url', 'https://evil.test/?__clerk_synced=false&__clerk_synced=x', 'http://[::1]:99999/']) {
+          await same({ path: `/probe?__clerk_redirect_url=${encodeURIComponent(target)}`, headers: { ...DOCUMENT, cookie: cookie(dev) } })
+          await same({ path: `/probe?__clerk_redirect_url=${encodeURIComponent(target)}`, headers: { cookie: cookie(dev) } })
+        }
+      })
     }
 
     test('hostile cookie headers', async () => {

@@ -195,7 +195,7 @@ fn satellite_sync(request: &Request, instance: &Instance, state: &CookieState) -
   }
   let sign_in_url = site.sign_in_url.clone().unwrap_or_default();
   let Ok(mut url) = reqwest::Url::parse(&sign_in_url) else {
-    return Some(Outcome::Fatal(format!("Invalid URL: {sign_in_url}")));
+    return Some(Outcome::Fatal("Invalid URL".into()));
   };
   let back = request
     .clerk_url()
@@ -432,7 +432,7 @@ fn fatal(failure: Failure) -> Outcome {
 /// Step 5 (development primary): send the browser back to the satellite.
 fn primary_responds_to_syncing(request: &Request, state: &CookieState, target: &str) -> Outcome {
   let Ok(mut url) = reqwest::Url::parse(target) else {
-    return Outcome::Fatal(format!("Invalid URL: {target}"));
+    return Outcome::Fatal("Invalid URL".into());
   };
   {
     let mut pairs: Vec<(String, String)> = url
