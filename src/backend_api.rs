@@ -23,6 +23,20 @@ pub struct ApiResponse {
   pub body: String,
 }
 
+/// The headers of a Backend API call: API version, User-Agent, the secret key
+/// and (on every non-form request) a JSON content type.
+pub fn default_headers(user_agent: &str, secret_key: &str) -> Vec<(String, String)> {
+  vec![
+    (
+      "Clerk-API-Version".into(),
+      crate::constants::CLERK_API_VERSION.into(),
+    ),
+    ("User-Agent".into(), user_agent.into()),
+    ("Authorization".into(), format!("Bearer {secret_key}")),
+    ("Content-Type".into(), "application/json".into()),
+  ]
+}
+
 /// `new URL(joinPaths(apiUrl, [apiVersion], path))` plus the query pairs,
 /// appended with `URLSearchParams` encoding. `Err` carries the message of the
 /// exception the reference would throw.

@@ -5,10 +5,9 @@
 
 use super::handshake::remove_query_params;
 use super::instance::Instance;
-use super::request::Request;
+use super::request::{session_from_directives, Request};
 use super::{Outcome, SESSION_TOKEN};
 use crate::backend_api::{self, ApiRequest};
-use crate::constants::CLERK_API_VERSION;
 use crate::errors::{action, reason, Failure, TokenError};
 use crate::js;
 use crate::jwt::assertions;
@@ -134,21 +133,15 @@ async fn resolve_inner(
     ("access-control-allow-credentials".into(), "true".into()),
     ("access-control-allow-origin".into(), "null".into()),
   ];
-  let mut session_token = String::new();
   let mut cookies = Vec::new();
   for directive in &directives {
     let Value::String(directive) = directive else {
       return Err(Stop::Other("x.split is not a function".into()));
     };
-    let first = directive.split(';').next().unwrap_or_default();
-    let mut parts = first.split('=');
-    let name = parts.next().unwrap_or_default();
-    if name.starts_with("__session") {
-      // The last session directive wins, as in the reference's forEach.
-      session_token = parts.next().unwrap_or_default().to_string();
-    }
     cookies.push(("set-cookie".to_string(), directive.clone()));
   }
+  let session_token =
+    session_from_directives(cookies.iter().map(|(_, directive)| directive.as_str()));
   if !instance.production {
     let mut url = request
       .clerk_url()
@@ -240,12 +233,7 @@ async fn directives_from_nonce(
   let request = ApiRequest {
     method: "GET".into(),
     url,
-    headers: vec![
-      ("Clerk-API-Version".into(), CLERK_API_VERSION.into()),
-      ("User-Agent".into(), instance.api_user_agent.clone()),
-      ("Authorization".into(), format!("Bearer {secret_key}")),
-      ("Content-Type".into(), "application/json".into()),
-    ],
+    headers: backend_api::default_headers(&instance.api_user_agent, secret_key),
     body: None,
   };
   let response = backend_api::send(client, request, None).await?;

@@ -10,6 +10,20 @@ use crate::errors::Failure;
 use crate::jwt::decode;
 use crate::jwt::verify::{self, SyncOutcome, VerifiedToken, VerifyOptions};
 
+/// Sniffing and verification from memory, with the token decoded once:
+/// `Err` is a decided outcome (a non-session token), `Ok` the verification.
+fn verify_in_memory(
+  token: &str,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> Result<SyncOutcome, Outcome> {
+  let decoded = decode(token);
+  match outcome_before_verification(classify(token, decoded.as_ref().ok())) {
+    Some(outcome) => Err(outcome),
+    None => Ok(verify::verify_with_cached_keys(decoded, options, now_ms)),
+  }
+}
+
 /// Authenticates from memory, or returns `None` when the JWKS must be fetched
 /// or a session refresh is due (both need the async path).
 pub fn authenticate_sync(
@@ -19,14 +33,10 @@ pub fn authenticate_sync(
   instance: &Instance,
   now_ms: f64,
 ) -> Option<Outcome> {
-  // Decoded once, for both the token-type sniffing and verification.
-  let decoded = decode(token);
-  if let Some(outcome) = outcome_before_verification(classify(token, decoded.as_ref().ok())) {
-    return Some(outcome);
-  }
-  match verify::verify_with_cached_keys(decoded, options, now_ms) {
-    SyncOutcome::Done(result) => outcome_of(token, result, input, instance).ok(),
-    SyncOutcome::NeedsJwksFetch => None,
+  match verify_in_memory(token, options, now_ms) {
+    Err(outcome) => Some(outcome),
+    Ok(SyncOutcome::Done(result)) => outcome_of(token, result, input, instance).ok(),
+    Ok(SyncOutcome::NeedsJwksFetch) => None,
   }
 }
 
@@ -38,20 +48,17 @@ pub fn authenticate_token_only(
   options: &VerifyOptions,
   now_ms: f64,
 ) -> Option<Outcome> {
-  let decoded = decode(token);
-  if let Some(outcome) = outcome_before_verification(classify(token, decoded.as_ref().ok())) {
-    return Some(outcome);
-  }
-  match verify::verify_with_cached_keys(decoded, options, now_ms) {
-    SyncOutcome::Done(Err(Failure::Token(err))) if needs_request(&err) => None,
-    SyncOutcome::Done(result) => outcome_of(
+  match verify_in_memory(token, options, now_ms) {
+    Err(outcome) => Some(outcome),
+    Ok(SyncOutcome::Done(Err(Failure::Token(err)))) if needs_request(&err) => None,
+    Ok(SyncOutcome::Done(result)) => outcome_of(
       token,
       result,
       &RequestInput::default(),
       &Instance::default(),
     )
     .ok(),
-    SyncOutcome::NeedsJwksFetch => None,
+    Ok(SyncOutcome::NeedsJwksFetch) => None,
   }
 }
 

@@ -4,9 +4,8 @@
 //! failed refresh become part of the signed-out/handshake reason.
 
 use super::instance::Instance;
-use super::request::Request;
+use super::request::{session_from_directives, Request};
 use crate::backend_api::{self, ApiRequest};
-use crate::constants::CLERK_API_VERSION;
 use crate::js;
 use crate::jwt::decode;
 use crate::jwt::verify::{self, VerifiedToken, VerifyOptions};
@@ -50,14 +49,7 @@ pub async fn attempt(
   if cookies.is_empty() {
     return Err("unexpected-sdk-error".into());
   }
-  let mut session_token = String::new();
-  for cookie in &cookies {
-    let first = cookie.split(';').next().unwrap_or_default();
-    let mut parts = first.split('=');
-    if parts.next().unwrap_or_default().starts_with("__session") {
-      session_token = parts.next().unwrap_or_default().to_string();
-    }
-  }
+  let session_token = session_from_directives(cookies.iter().map(String::as_str));
   match verify::verify(client, &session_token, options).await {
     Ok(verified) => Ok(Refreshed {
       cookies,
@@ -111,12 +103,7 @@ async fn request_refresh(
   let api_request = ApiRequest {
     method: "POST".into(),
     url,
-    headers: vec![
-      ("Clerk-API-Version".into(), CLERK_API_VERSION.into()),
-      ("User-Agent".into(), instance.api_user_agent.clone()),
-      ("Authorization".into(), format!("Bearer {secret_key}")),
-      ("Content-Type".into(), "application/json".into()),
-    ],
+    headers: backend_api::default_headers(&instance.api_user_agent, secret_key),
     body: Some(body.to_string()),
   };
   let response = match backend_api::send(client, api_request, None).await {

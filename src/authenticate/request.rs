@@ -143,6 +143,20 @@ pub fn parse_cookies(header: &str) -> Vec<(String, String)> {
   cookies
 }
 
+/// The session token among `Set-Cookie` directives: the value of the last one
+/// whose name starts with `__session` (the reference's `forEach` keeps the
+/// last), up to the next `=` as its `split('=')[1]` does; empty if none.
+pub fn session_from_directives<'d>(directives: impl IntoIterator<Item = &'d str>) -> String {
+  let mut session = String::new();
+  for directive in directives {
+    let mut parts = directive.split(';').next().unwrap_or_default().split('=');
+    if parts.next().unwrap_or_default().starts_with("__session") {
+      session = parts.next().unwrap_or_default().to_string();
+    }
+  }
+  session
+}
+
 /// `ClerkRequest.deriveUrlFromHeaders`: the first `x-forwarded-host` /
 /// `x-forwarded-proto` values, else Host and the socket's scheme.
 pub fn clerk_url(input: &RequestInput) -> Option<Url> {

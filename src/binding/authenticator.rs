@@ -2,7 +2,7 @@
 //! options). The JS shim keeps it across requests, so the per-request call
 //! passes only the token and two booleans.
 
-use super::{http, panic};
+use super::{http, pairs, panic};
 use crate::authenticate::dispatch;
 use crate::authenticate::instance::Instance;
 use crate::authenticate::request::{OrgTarget, RequestInput, SiteOptions};
@@ -214,15 +214,7 @@ impl From<RequestInfo> for RequestInput {
       accept: info.accept,
       referer: info.referer,
       cookie: info.cookie,
-      all_headers: info.all_headers.map(|headers| {
-        headers
-          .into_iter()
-          .filter_map(|pair| {
-            let mut it = pair.into_iter();
-            Some((it.next()?, it.next().unwrap_or_default()))
-          })
-          .collect()
-      }),
+      all_headers: info.all_headers.map(pairs),
     }
   }
 }

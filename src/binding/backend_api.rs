@@ -1,7 +1,7 @@
 //! Backend API calls, executed in Rust and returned as raw responses for the
 //! shim to deserialize.
 
-use super::{http, panic};
+use super::{http, pairs, panic};
 use crate::backend_api::{self, ApiRequest};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -28,16 +28,6 @@ pub struct BackendApiResponse {
   pub retry_after: Option<String>,
   pub cf_ray: Option<String>,
   pub body: String,
-}
-
-fn pairs(list: Vec<Vec<String>>) -> Vec<(String, String)> {
-  list
-    .into_iter()
-    .filter_map(|pair| {
-      let mut it = pair.into_iter();
-      Some((it.next()?, it.next().unwrap_or_default()))
-    })
-    .collect()
 }
 
 /// Builds the URL the way the reference does; throws its error (dot segments,

@@ -1,6 +1,6 @@
 //! `frontendApiProxy` forwarding, for the shim.
 
-use super::{http, panic};
+use super::{http, pairs, panic};
 use crate::frontend_api_proxy::{self, ProxyRequest};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -35,14 +35,7 @@ pub fn proxy_frontend_api(
   let request = ProxyRequest {
     method: request.method,
     url: request.url,
-    headers: request
-      .headers
-      .into_iter()
-      .filter_map(|pair| {
-        let mut it = pair.into_iter();
-        Some((it.next()?, it.next().unwrap_or_default()))
-      })
-      .collect(),
+    headers: pairs(request.headers),
     body: request.body.map(|b| b.to_vec()),
     proxy_path: request.proxy_path,
     publishable_key: request.publishable_key,

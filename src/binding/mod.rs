@@ -6,3 +6,14 @@ mod diagnostics;
 mod frontend_api_proxy;
 mod http;
 mod panic;
+
+/// `[name, value]` arrays from JS as tuples (a missing value is empty).
+fn pairs(list: Vec<Vec<String>>) -> Vec<(String, String)> {
+  list
+    .into_iter()
+    .filter_map(|pair| {
+      let mut it = pair.into_iter();
+      Some((it.next()?, it.next().unwrap_or_default()))
+    })
+    .collect()
+}
