@@ -203,3 +203,14 @@ export interface VerifyTokenResult {
   /** A non-verification error (network, malformed JWKS): its message. */
   unexpected?: string
 }
+
+export declare function verifyWebhookSignature(secret: string, id: string, timestamp: string, signature: string, body: string): WebhookFailure | null
+
+/**
+ * `null` when the signature is valid; otherwise `{secret}` (thrown as is) or
+ * `{verification}` (thrown with the reference's prefix).
+ */
+export interface WebhookFailure {
+  secret?: string
+  verification?: string
+}

@@ -17,6 +17,7 @@ pub mod json;
 pub mod jwt;
 pub mod keys;
 pub mod paths;
+pub mod webhooks;
 
 #[cfg(test)]
 mod test_support;

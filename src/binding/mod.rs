@@ -6,6 +6,7 @@ mod diagnostics;
 mod frontend_api_proxy;
 mod http;
 mod panic;
+mod webhooks;
 
 /// `[name, value]` arrays from JS as tuples (a missing value is empty).
 fn pairs(list: Vec<Vec<String>>) -> Vec<(String, String)> {

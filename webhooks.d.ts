@@ -1,0 +1,21 @@
+// Types of clerk-express-native/webhooks (as @clerk/express/webhooks).
+
+import type { Request } from 'express'
+
+export type WebhookEventType = string
+
+export interface WebhookEvent<T = Record<string, unknown>> {
+  type: WebhookEventType
+  object: 'event'
+  data: T
+  event_attributes: Record<string, unknown>
+  timestamp: number
+  instance_id: string
+}
+
+export interface VerifyWebhookOptions {
+  /** Defaults to the CLERK_WEBHOOK_SIGNING_SECRET environment variable. */
+  signingSecret?: string
+}
+
+export declare function verifyWebhook(req: Request, options?: VerifyWebhookOptions): Promise<WebhookEvent>
