@@ -57,6 +57,7 @@ export interface AuthenticatorOptions {
   clockSkewInMs?: number
   /** User-Agent of the client's own Backend API calls. */
   userAgent?: string
+  machineSecretKey?: string
   /**
    * The secret key the client was built with, which its own Backend API
    * calls (handshake payloads) use, whatever the per-request key is.
@@ -73,8 +74,13 @@ export interface AuthResult {
   message?: string
   /** The authenticating token (signed-in). */
   token?: string
-  /** Verified session claims as JSON text. */
+  /**
+   * Verified session claims as JSON text; for machine tokens, the
+   * verification result (see `fromJwt`).
+   */
   claims?: string
+  /** Machine tokens: `claims` is a JWT payload rather than Backend API JSON. */
+  fromJwt?: boolean
   /** Response headers to append, sorted by name: `[name, value]` pairs. */
   headers?: Array<Array<string>>
   /** A message to `console.log` (redirect loops). */
@@ -165,6 +171,7 @@ export interface RequestInfo {
   accept?: string
   referer?: string
   cookie?: string
+  userAgent?: string
   /**
    * Every header as `[name, value]`, sorted; only sent when a session
    * refresh may be due (the refresh call forwards them).

@@ -161,6 +161,59 @@ function signedOutAuthObject(debugData, initialSessionStatus) {
   }
 }
 
+/** The reserved JWT claims M2MToken.fromJwtPayload leaves out of `claims`. */
+const M2M_RESERVED_CLAIMS = new Set(['iss', 'sub', 'exp', 'nbf', 'iat', 'jti'])
+
+// The Backend API objects whose classes the reference deserializes into.
+const MACHINE_OBJECTS = new Set(['api_key', 'machine_to_machine_token', 'clerk_idp_oauth_access_token'])
+
+/**
+ * The fields of a machine verification result that auth objects read, as
+ * the reference's resource classes expose them: `fromJSON` for Backend API
+ * answers (an unknown `object` stays raw JSON), `fromJwtPayload` for JWTs.
+ */
+function machineVerificationResult(tokenType, data, fromJwt) {
+  if (fromJwt && tokenType === 'm2m_token') {
+    const claims = {}
+    for (const key of Object.keys(data)) if (!M2M_RESERVED_CLAIMS.has(key)) claims[key] = data[key]
+    return { id: data.jti ?? '', subject: data.sub, scopes: data.scopes?.split(' ') ?? data.aud ?? [], claims: Object.keys(claims).length ? claims : null }
+  }
+  if (fromJwt) {
+    return { id: data.jti ?? '', clientId: data.client_id ?? '', subject: data.sub, scopes: data.scp ?? data.scope?.split(' ') ?? [] }
+  }
+  if (!MACHINE_OBJECTS.has(data.object)) return data
+  return { id: data.id, subject: data.subject, name: data.name, claims: data.claims, scopes: data.scopes, clientId: data.client_id }
+}
+
+function authenticatedMachineObject(tokenType, token, result, debugData) {
+  const base = {
+    id: result.id,
+    subject: result.subject,
+    getToken: () => Promise.resolve(token),
+    has: () => false,
+    debug: createDebug(debugData),
+    isAuthenticated: true,
+  }
+  switch (tokenType) {
+    case 'api_key':
+      return {
+        ...base,
+        tokenType,
+        name: result.name,
+        claims: result.claims,
+        scopes: result.scopes,
+        userId: result.subject.startsWith('user_') ? result.subject : null,
+        orgId: result.subject.startsWith('org_') ? result.subject : null,
+      }
+    case 'm2m_token':
+      return { ...base, tokenType, claims: result.claims, scopes: result.scopes, machineId: result.subject }
+    case 'oauth_token':
+      return { ...base, tokenType, scopes: result.scopes, userId: result.subject, clientId: result.clientId }
+    default:
+      throw new Error(`Invalid token type: ${tokenType}`)
+  }
+}
+
 function unauthenticatedMachineObject(tokenType, debugData) {
   const base = {
     id: null,
@@ -215,6 +268,8 @@ function getAuthObjectForAcceptedToken({ authObject, acceptsToken = SESSION_TOKE
 
 module.exports = {
   SESSION_TOKEN,
+  machineVerificationResult,
+  authenticatedMachineObject,
   signedInAuthObject,
   signedOutAuthObject,
   unauthenticatedMachineObject,

@@ -6,7 +6,7 @@
 // otherwise, and wraps the result in a RequestState.
 
 const native = require('./native')
-const { signedInState, signedOutState, handshakeState } = require('./request-state')
+const { signedInState, machineSignedInState, signedOutState, handshakeState } = require('./request-state')
 const { warnOnce } = require('./logger')
 const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 const organizationSync = require('./organization-sync')
@@ -36,6 +36,7 @@ function authenticatorFor(options) {
     options.apiVersion || '',
     options.apiUserAgent || '',
     options.apiSecretKey || '',
+    options.machineSecretKey || '',
     options.skipJwksCache ? 1 : 0,
     audience.join('\u0001'),
     authorizedParties.join('\u0001'),
@@ -54,6 +55,7 @@ function authenticatorFor(options) {
       apiVersion: options.apiVersion || undefined,
       userAgent: options.apiUserAgent || undefined,
       clientSecretKey: options.apiSecretKey || undefined,
+      machineSecretKey: options.machineSecretKey || undefined,
       skipJwksCache: !!options.skipJwksCache,
       audience,
       authorizedParties,
@@ -84,6 +86,9 @@ function toState(result, context) {
   if (result.warn) console.warn(result.warn)
   switch (result.status) {
     case 'signed-in':
+      if (result.tokenType !== 'session_token') {
+        return machineSignedInState(context, result.tokenType, result.token, JSON.parse(result.claims), result.fromJwt)
+      }
       return signedInState(context, JSON.parse(result.claims), result.token, result.headers ?? [])
     case 'signed-out':
       return signedOutState(context, result.tokenType, result.reason, result.message, result.headers ?? [])
@@ -112,6 +117,7 @@ function requestInfo(request, options) {
     accept: request.accept,
     referer: request.referer,
     cookie: request.cookie,
+    userAgent: request.userAgent,
   }
 }
 

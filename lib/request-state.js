@@ -4,7 +4,14 @@
 // headers are kept as sorted [name, value] pairs; a WHATWG `Headers` object is
 // only built if someone reads `state.headers` (the middleware never does).
 
-const { signedInAuthObject, signedOutAuthObject, unauthenticatedMachineObject, SESSION_TOKEN } = require('./auth-objects')
+const {
+  signedInAuthObject,
+  signedOutAuthObject,
+  unauthenticatedMachineObject,
+  authenticatedMachineObject,
+  machineVerificationResult,
+  SESSION_TOKEN,
+} = require('./auth-objects')
 
 // Header values `Headers#set` accepts: a ByteString without NUL, CR or LF.
 const INVALID_HEADER_VALUE = /[^\x01-\x09\x0b\x0c\x0e-\xff]/
@@ -51,6 +58,13 @@ function signedInState(context, claims, token, headers = []) {
   return new RequestState(context, 'signed-in', null, null, SESSION_TOKEN, toAuth, headers, token)
 }
 
+/** A verified machine token (API key, M2M or OAuth token). */
+function machineSignedInState(context, tokenType, token, data, fromJwt) {
+  const result = machineVerificationResult(tokenType, data, fromJwt)
+  const toAuth = () => authenticatedMachineObject(tokenType, token, result, context.debugData)
+  return new RequestState(context, 'signed-in', null, null, tokenType, toAuth, [], token)
+}
+
 /** The debug headers, in the sorted order `Headers` iterates them. */
 function debugHeaderEntries(status, reason, message) {
   const entries = []
@@ -83,4 +97,4 @@ function debugRequestState(params) {
   return { isSignedIn, isAuthenticated, proxyUrl, reason, message, publishableKey, isSatellite, domain }
 }
 
-module.exports = { RequestState, signedInState, signedOutState, handshakeState, debugRequestState }
+module.exports = { RequestState, signedInState, machineSignedInState, signedOutState, handshakeState, debugRequestState }

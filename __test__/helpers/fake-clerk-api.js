@@ -66,6 +66,8 @@ async function startFakeClerkApi({ keys = [] } = {}) {
     users: new Map([['user_1', userJson('user_1')]]),
     // nonce → cookie directives served by /v1/clients/handshake_payload
     handshakePayloads: new Map(),
+    // token → [status, body] for the machine-token verify endpoints (no /v1)
+    machineTokens: new Map(),
     // what POST /v1/sessions/:sid/refresh answers: [status, body]
     refreshResponse: [200, { object: 'cookies', cookies: [] }],
   }
@@ -94,6 +96,16 @@ async function startFakeClerkApi({ keys = [] } = {}) {
           errors: [{ code: 'resource_not_found', message: 'not found', long_message: 'Resource not found', meta: { param_name: 'id' } }],
           clerk_trace_id: 'trace_abc',
         }, { 'retry-after': '7' })
+      }
+      if (req.method === 'POST' && ['/api_keys/verify', '/m2m_tokens/verify', '/oauth_applications/access_tokens/verify'].includes(url.pathname)) {
+        let parsed = {}
+        try {
+          parsed = JSON.parse(body)
+        } catch {}
+        const token = parsed.secret || parsed.token || parsed.access_token
+        const answer = state.machineTokens.get(token)
+        if (answer) return send(res, ...answer)
+        return send(res, 404, { errors: [{ code: 'resource_not_found', message: 'not found' }] })
       }
       if (req.method === 'GET' && url.pathname === '/v1/clients/handshake_payload') {
         const directives = state.handshakePayloads.get(url.searchParams.get('nonce'))

@@ -3,6 +3,7 @@
 
 use super::cookie::{token_error_outcome, CookieState, RefreshNeeded};
 use super::instance::Instance;
+use super::machine;
 use super::request::{Request, RequestInput};
 use super::token_kind::{classify, TokenKind};
 use super::{Outcome, SESSION_TOKEN};
@@ -11,21 +12,27 @@ use crate::jwt::decode;
 use crate::jwt::verify::{self, SyncOutcome, VerifiedToken, VerifyOptions};
 
 /// Sniffing and verification from memory, with the token decoded once:
-/// `Err` is a decided outcome (a non-session token), `Ok` the verification.
+/// `Err(Some)` is a decided outcome (a non-session JWT category), `Err(None)`
+/// a machine token (verified on the async path), `Ok` the verification.
 fn verify_in_memory(
   token: &str,
   options: &VerifyOptions,
   now_ms: f64,
-) -> Result<SyncOutcome, Outcome> {
+) -> Result<SyncOutcome, Option<Outcome>> {
   let decoded = decode(token);
-  match outcome_before_verification(classify(token, decoded.as_ref().ok())) {
-    Some(outcome) => Err(outcome),
-    None => Ok(verify::verify_with_cached_keys(decoded, options, now_ms)),
+  match classify(token, decoded.as_ref().ok()) {
+    TokenKind::Session => Ok(verify::verify_with_cached_keys(decoded, options, now_ms)),
+    TokenKind::NonSessionCategory => Err(Some(Outcome::signed_out(
+      SESSION_TOKEN,
+      "token-type-mismatch",
+      "",
+    ))),
+    TokenKind::Machine(_) => Err(None),
   }
 }
 
-/// Authenticates from memory, or returns `None` when the JWKS must be fetched
-/// or a session refresh is due (both need the async path).
+/// Authenticates from memory, or returns `None` when the network is needed:
+/// a JWKS fetch, a session refresh, or a machine token.
 pub fn authenticate_sync(
   token: &str,
   options: &VerifyOptions,
@@ -34,7 +41,7 @@ pub fn authenticate_sync(
   now_ms: f64,
 ) -> Option<Outcome> {
   match verify_in_memory(token, options, now_ms) {
-    Err(outcome) => Some(outcome),
+    Err(decided) => decided,
     Ok(SyncOutcome::Done(result)) => outcome_of(token, result, input, instance).ok(),
     Ok(SyncOutcome::NeedsJwksFetch) => None,
   }
@@ -49,7 +56,7 @@ pub fn authenticate_token_only(
   now_ms: f64,
 ) -> Option<Outcome> {
   match verify_in_memory(token, options, now_ms) {
-    Err(outcome) => Some(outcome),
+    Err(decided) => decided,
     Ok(SyncOutcome::Done(Err(Failure::Token(err)))) if needs_request(&err) => None,
     Ok(SyncOutcome::Done(result)) => outcome_of(
       token,
@@ -71,7 +78,8 @@ fn needs_request(err: &crate::errors::TokenError) -> bool {
   )
 }
 
-/// Authenticates, fetching the JWKS if needed; a due refresh is the caller's.
+/// Authenticates, fetching the JWKS or asking the Backend API (machine
+/// tokens) if needed; a due refresh is the caller's.
 pub async fn authenticate(
   client: &reqwest::Client,
   token: &str,
@@ -79,8 +87,26 @@ pub async fn authenticate(
   input: &RequestInput,
   instance: &Instance,
 ) -> Result<Outcome, RefreshNeeded> {
-  if let Some(outcome) = outcome_before_verification(classify(token, decode(token).ok().as_ref())) {
-    return Ok(outcome);
+  match classify(token, decode(token).ok().as_ref()) {
+    TokenKind::Session => {}
+    TokenKind::NonSessionCategory => {
+      return Ok(Outcome::signed_out(
+        SESSION_TOKEN,
+        "token-type-mismatch",
+        "",
+      ))
+    }
+    TokenKind::Machine(token_type) => {
+      let context = machine::MachineContext {
+        secret_key: options.secret_key.as_deref().unwrap_or_default(),
+        machine_secret_key: options.machine_secret_key.as_deref(),
+        user_agent: input
+          .user_agent
+          .as_deref()
+          .unwrap_or(crate::constants::BACKEND_USER_AGENT),
+      };
+      return Ok(machine::authenticate(client, token, token_type, options, &context).await);
+    }
   }
   outcome_of(
     token,
@@ -88,19 +114,6 @@ pub async fn authenticate(
     input,
     instance,
   )
-}
-
-fn outcome_before_verification(kind: TokenKind) -> Option<Outcome> {
-  match kind {
-    TokenKind::Session => None,
-    TokenKind::NonSessionCategory => Some(Outcome::signed_out(
-      SESSION_TOKEN,
-      "token-type-mismatch",
-      "",
-    )),
-    // Machine-token verification is not implemented yet: never signed in.
-    TokenKind::Machine(token_type) => Some(Outcome::signed_out(token_type, "unexpected-error", "")),
-  }
 }
 
 fn outcome_of(
@@ -206,7 +219,10 @@ mod tests {
       ),
       "token-type-mismatch"
     );
-    assert_eq!(reason("ak_secret", &options, &get), "unexpected-error");
+    assert!(
+      authenticate_sync("ak_secret", &options, &get, &Instance::default(), 0.0).is_none(),
+      "machine tokens go async"
+    );
     assert_eq!(reason("garbage", &options, &get), "token-invalid");
   }
 

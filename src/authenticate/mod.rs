@@ -8,6 +8,7 @@ pub mod handshake;
 pub mod handshake_resolution;
 pub mod header;
 pub mod instance;
+pub mod machine;
 pub mod refresh;
 pub mod request;
 pub mod token_kind;
@@ -37,6 +38,14 @@ pub enum Outcome {
     reason: String,
     message: String,
     notice: Option<Notice>,
+  },
+  /// A verified machine token; `data_text` is the verification result (the
+  /// Backend API's JSON, or the JWT payload when `from_jwt`).
+  SignedInMachine {
+    token_type: &'static str,
+    token: String,
+    data_text: String,
+    from_jwt: bool,
   },
   /// A 307 to the Frontend API (or the sign-in page): headers to send, sorted.
   Handshake {

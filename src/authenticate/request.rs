@@ -54,6 +54,9 @@ pub struct RequestInput {
   pub accept: Option<String>,
   pub referer: Option<String>,
   pub cookie: Option<String>,
+  /// The request's User-Agent: the reference's per-request API client (machine
+  /// token verification) sends it on.
+  pub user_agent: Option<String>,
   /// Every request header (lower-case name, value), only for session refresh.
   pub all_headers: Option<Vec<(String, String)>>,
 }

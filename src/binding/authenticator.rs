@@ -33,6 +33,7 @@ pub struct AuthenticatorOptions {
   pub clock_skew_in_ms: Option<f64>,
   /// User-Agent of the client's own Backend API calls.
   pub user_agent: Option<String>,
+  pub machine_secret_key: Option<String>,
   /// The secret key the client was built with, which its own Backend API
   /// calls (handshake payloads) use, whatever the per-request key is.
   pub client_secret_key: Option<String>,
@@ -48,8 +49,11 @@ pub struct AuthResult {
   pub message: Option<String>,
   /// The authenticating token (signed-in).
   pub token: Option<String>,
-  /// Verified session claims as JSON text.
+  /// Verified session claims as JSON text; for machine tokens, the
+  /// verification result (see `fromJwt`).
   pub claims: Option<String>,
+  /// Machine tokens: `claims` is a JWT payload rather than Backend API JSON.
+  pub from_jwt: Option<bool>,
   /// Response headers to append, sorted by name: `[name, value]` pairs.
   pub headers: Option<Vec<Vec<String>>>,
   /// A message to `console.log` (redirect loops).
@@ -71,6 +75,7 @@ impl From<Outcome> for AuthResult {
       message: None,
       token: None,
       claims: None,
+      from_jwt: None,
       headers: None,
       log: None,
       warn_once: None,
@@ -95,6 +100,18 @@ impl AuthResult {
         self.token = Some(token);
         self.claims = Some(payload_text);
         self.note(notice);
+      }
+      Outcome::SignedInMachine {
+        token_type,
+        token,
+        data_text,
+        from_jwt,
+      } => {
+        self.status = "signed-in".into();
+        self.token_type = Some(token_type.into());
+        self.token = Some(token);
+        self.claims = Some(data_text);
+        self.from_jwt = Some(from_jwt);
       }
       Outcome::SignedOut {
         token_type,
@@ -170,6 +187,7 @@ pub struct RequestInfo {
   pub accept: Option<String>,
   pub referer: Option<String>,
   pub cookie: Option<String>,
+  pub user_agent: Option<String>,
   /// Every header as `[name, value]`, sorted; only sent when a session
   /// refresh may be due (the refresh call forwards them).
   pub all_headers: Option<Vec<Vec<String>>>,
@@ -214,6 +232,7 @@ impl From<RequestInfo> for RequestInput {
       accept: info.accept,
       referer: info.referer,
       cookie: info.cookie,
+      user_agent: info.user_agent,
       all_headers: info.all_headers.map(pairs),
     }
   }
@@ -275,6 +294,7 @@ impl Authenticator {
       issuer: options.issuer.unwrap_or_default(),
       header_type: options.header_type,
       clock_skew_ms,
+      machine_secret_key: options.machine_secret_key.filter(|k| !k.is_empty()),
     };
     Authenticator {
       options: Arc::new(verify_options),

@@ -105,6 +105,38 @@ pub fn audience(aud: Option<&Value>, audience: &[String]) -> Result<(), TokenErr
   }
 }
 
+/// `assertOAuthAudienceClaim`: with an audience configured, the token's `aud`
+/// must be a non-empty string or array of non-empty strings that intersects it.
+/// `Err` is the message (the caller sets the code).
+pub fn oauth_audience(aud: Option<&Value>, audience: &[String]) -> Result<(), String> {
+  if audience.is_empty() {
+    return Ok(());
+  }
+  let expected = js::stringify(Some(&Value::from(audience.to_vec())));
+  let from_token: Option<Vec<&Value>> = match aud {
+    None => None,
+    Some(v) if !js::truthy(Some(v)) => None,
+    Some(Value::Array(items)) => Some(items.iter().collect()),
+    Some(other) => Some(vec![other]),
+  };
+  let strings: Option<Vec<&str>> = from_token
+    .filter(|items| !items.is_empty())
+    .and_then(|items| items.iter().map(|v| v.as_str()).collect::<Option<Vec<_>>>());
+  let Some(strings) = strings.filter(|s| s.iter().all(|a| !a.is_empty())) else {
+    return Err(format!(
+      "Invalid OAuth audience claim (aud) {}. Expected a non-empty string or a non-empty array of non-empty strings.",
+      js::stringify(aud)
+    ));
+  };
+  if strings.iter().any(|a| audience.iter().any(|x| x == a)) {
+    return Ok(());
+  }
+  Err(format!(
+    "OAuth audience mismatch. Verification expected audience {expected}, but incoming token has aud {}.",
+    js::stringify(aud)
+  ))
+}
+
 pub fn authorized_parties(azp: Option<&Value>, parties: &[String]) -> Result<(), TokenError> {
   if parties.is_empty() {
     return Ok(());

@@ -30,6 +30,8 @@ pub struct VerifyOptions {
   /// `None` is the default (`typ` absent or `JWT`).
   pub header_type: Option<Vec<String>>,
   pub clock_skew_ms: f64,
+  /// `machineSecretKey`, for M2M token verification calls.
+  pub machine_secret_key: Option<String>,
 }
 
 impl VerifyOptions {
@@ -100,6 +102,26 @@ pub async fn verify(
 }
 
 /// The checks `verifyToken` makes between decoding and key resolution.
+/// `resolveKeyAndVerifyJwt` for machine JWTs: the key as for session tokens,
+/// then `verifyJwt` (no category check).
+pub async fn verify_decoded(
+  client: &reqwest::Client,
+  decoded: &DecodedJwt,
+  options: &VerifyOptions,
+) -> Result<VerifiedToken, Failure> {
+  let key = match resolve_key_without_network(decoded, options, crate::clock::now_ms()) {
+    KeyResolution::Ready(key) => key,
+    KeyResolution::Failed(err) => return Err(err),
+    KeyResolution::Fetch => {
+      let source = options
+        .jwks_source()
+        .expect("a fetch is only requested with a secret key");
+      source.fetch(client, &kid_of(decoded)).await?
+    }
+  };
+  verify_jwt(decoded, &key, options, crate::clock::now_ms())
+}
+
 fn check_category(decoded: DecodedJwt) -> Result<DecodedJwt, Failure> {
   // `const { kid } = header` throws outside any try block when header is null.
   if decoded.header.is_null() {
