@@ -184,6 +184,23 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
   (year, month, day)
 }
 
+/// `parseInt(text, 10)`: leading whitespace, a sign, then decimal digits;
+/// `None` where JS gives NaN. A long digit string becomes a large double
+/// (or Infinity), as in JS.
+pub fn parse_int(text: &str) -> Option<f64> {
+  let trimmed = text.trim_start();
+  let (sign, digits) = match trimmed.as_bytes().first() {
+    Some(b'-') => (-1.0, &trimmed[1..]),
+    Some(b'+') => (1.0, &trimmed[1..]),
+    _ => (1.0, trimmed),
+  };
+  let end = digits
+    .bytes()
+    .position(|b| !b.is_ascii_digit())
+    .unwrap_or(digits.len());
+  digits[..end].parse::<f64>().ok().map(|n| sign * n)
+}
+
 /// `String(value)` as used for a property key (`cache.keys[kid]`) or in a
 /// template literal; `None` is `undefined`.
 pub fn to_js_string(value: Option<&Value>) -> String {

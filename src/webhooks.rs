@@ -31,8 +31,8 @@ pub fn verify(
   if key.is_empty() {
     return Err(WebhookError::Secret("Secret can't be empty.".into()));
   }
-  let timestamp =
-    parse_int(timestamp).ok_or(WebhookError::Verification("Invalid Signature Headers"))?;
+  let timestamp = crate::js::parse_int(timestamp)
+    .ok_or(WebhookError::Verification("Invalid Signature Headers"))?;
   if now_s - timestamp > TOLERANCE_SECONDS {
     return Err(WebhookError::Verification("Message timestamp too old"));
   }
@@ -53,21 +53,6 @@ pub fn verify(
     }
   }
   Err(WebhookError::Verification("No matching signature found"))
-}
-
-/// `parseInt(text, 10)`; `None` for NaN.
-fn parse_int(text: &str) -> Option<f64> {
-  let trimmed = text.trim_start();
-  let (sign, digits) = match trimmed.as_bytes().first() {
-    Some(b'-') => (-1.0, &trimmed[1..]),
-    Some(b'+') => (1.0, &trimmed[1..]),
-    _ => (1.0, trimmed),
-  };
-  let end = digits
-    .bytes()
-    .position(|b| !b.is_ascii_digit())
-    .unwrap_or(digits.len());
-  digits[..end].parse::<f64>().ok().map(|n| sign * n)
 }
 
 /// @stablelib/base64 `decode`: padding is the only length check, and what

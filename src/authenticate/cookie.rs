@@ -576,27 +576,9 @@ fn strip_scheme(iss: &str) -> String {
   out
 }
 
-/// `parseInt(text) || 0` for cookie values (leading decimal digits).
+/// `parseInt(text) || 0` for cookie values.
 fn parse_int(text: &str) -> f64 {
-  let trimmed = text.trim_start();
-  let (sign, digits) = match trimmed.as_bytes().first() {
-    Some(b'-') => (-1.0, &trimmed[1..]),
-    Some(b'+') => (1.0, &trimmed[1..]),
-    _ => (1.0, trimmed),
-  };
-  let end = digits
-    .bytes()
-    .position(|b| !b.is_ascii_digit())
-    .unwrap_or(digits.len());
-  let value = digits[..end]
-    .parse::<f64>()
-    .map(|n| sign * n)
-    .unwrap_or(0.0);
-  if value.is_nan() {
-    0.0
-  } else {
-    value + 0.0
-  }
+  js::parse_int(text).filter(|n| *n != 0.0).unwrap_or(0.0)
 }
 
 /// `Number(text) || 0` (the redirect counter).

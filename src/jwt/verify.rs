@@ -88,22 +88,11 @@ pub async fn verify(
   options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
   let decoded = check_category(decode(token)?)?;
-  let key = match resolve_key_without_network(&decoded, options, crate::clock::now_ms()) {
-    KeyResolution::Ready(key) => key,
-    KeyResolution::Failed(err) => return Err(err),
-    KeyResolution::Fetch => {
-      let source = options
-        .jwks_source()
-        .expect("a fetch is only requested with a secret key");
-      source.fetch(client, &kid_of(&decoded)).await?
-    }
-  };
-  verify_jwt(&decoded, &key, options, crate::clock::now_ms())
+  verify_decoded(client, &decoded, options).await
 }
 
-/// The checks `verifyToken` makes between decoding and key resolution.
-/// `resolveKeyAndVerifyJwt` for machine JWTs: the key as for session tokens,
-/// then `verifyJwt` (no category check).
+/// The key (from memory, or the JWKS fetched), then `verifyJwt`; no category
+/// check (`resolveKeyAndVerifyJwt` for machine JWTs uses it directly).
 pub async fn verify_decoded(
   client: &reqwest::Client,
   decoded: &DecodedJwt,
