@@ -3,6 +3,9 @@
 import express from 'express'
 import { clerkMiddleware, getAuth, clerkClient, requireAuth, createClerkClient, verifyToken } from 'clerk-express-native'
 import type { AuthObject, User } from 'clerk-express-native'
+import type { ClerkMiddlewareOptions, ExpressRequestWithAuth } from 'clerk-express-native/types'
+import { verifyWebhook } from 'clerk-express-native/webhooks'
+import type { WebhookEvent } from 'clerk-express-native/webhooks'
 
 const app = express()
 app.use(clerkMiddleware())
@@ -26,3 +29,10 @@ app.get('/private', requireAuth({ signInUrl: '/sign-in' }), (_req, res) => {
 const client = createClerkClient({ secretKey: 'sk_test_x' })
 void client.users.getUserList({ limit: 10 }).then(({ data, totalCount }) => data.length + totalCount)
 void verifyToken('token', { jwtKey: 'pem', authorizedParties: ['https://a.test'] }).then((claims) => claims.sub)
+
+const options: ClerkMiddlewareOptions = { authorizedParties: ['https://app.test'], clockSkewInMs: 10_000 }
+app.use(clerkMiddleware(options))
+app.post('/webhooks', async (req, res) => {
+  const event: WebhookEvent = await verifyWebhook(req, { signingSecret: 'whsec_x' })
+  res.json({ type: event.type, userId: (req as ExpressRequestWithAuth).auth().isAuthenticated })
+})
