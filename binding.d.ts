@@ -58,6 +58,8 @@ export interface AuthenticatorOptions {
   /** User-Agent of the client's own Backend API calls. */
   userAgent?: string
   machineSecretKey?: string
+  /** Reuse successful opaque machine-token verifications this long (ms); off by default. */
+  machineTokenCacheTtlMs?: number
   /**
    * The secret key the client was built with, which its own Backend API
    * calls (handshake payloads) use, whatever the per-request key is.

@@ -132,6 +132,8 @@ export interface AuthenticateRequestOptions extends VerifyTokenOptions {
 export interface ClerkMiddlewareOptions extends AuthenticateRequestOptions {
   clerkClient?: ClerkClient
   debug?: boolean
+  /** clerk-express-native only: reuse successful opaque machine-token verifications this long (ms). Off by default. */
+  machineTokenCacheTtlMs?: number
 }
 
 export type ClerkMiddlewareOptionsCallback = (req: Request) => ClerkMiddlewareOptions | Promise<ClerkMiddlewareOptions>

@@ -100,3 +100,48 @@ describe('machine tokens match @clerk/express', () => {
     })
   })
 })
+
+describe('machineTokenCacheTtlMs (ours, opt-in)', () => {
+  let api
+  before(async () => {
+    api = await startFakeClerkApi({ keys: [] })
+    for (const token of ['ak_cached', 'ak_short']) {
+      api.state.machineTokens.set(token, [200, { object: 'api_key', id: 'ak_c', type: 'api_key', name: 'c', subject: 'user_c', scopes: [], claims: null }])
+    }
+  })
+  after(() => api.close())
+
+  async function verifyCalls(options, tokens, pauseMs = 0) {
+    const { native } = require('./helpers/apps')
+    const { listen } = require('./helpers/apps')
+    const app = express()
+    app.use(native.clerkMiddleware({ secretKey: 'sk_test_cache', publishableKey: PK_TEST, apiUrl: api.url, ...options }))
+    app.get('/', (req, res) => res.json(req.auth().userId ?? null))
+    const server = await listen(app)
+    const start = api.requestsTo('/api_keys/verify').length
+    const answers = []
+    try {
+      for (const token of tokens) {
+        answers.push(await (await fetch(server.url, { headers: { authorization: `Bearer ${token}` } })).json())
+        if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs))
+      }
+    } finally {
+      await server.close()
+    }
+    return { calls: api.requestsTo('/api_keys/verify').length - start, answers }
+  }
+
+  test('off by default: every request is verified by the Backend API', async () => {
+    const { calls, answers } = await verifyCalls({}, ['ak_cached', 'ak_cached', 'ak_cached'])
+    assert.equal(calls, 3)
+    assert.deepEqual(answers, ['user_c', 'user_c', 'user_c'])
+  })
+
+  test('on: one call per key and TTL; failures are never cached', async () => {
+    assert.equal((await verifyCalls({ machineTokenCacheTtlMs: 60_000 }, ['ak_cached', 'ak_cached', 'ak_cached'])).calls, 1)
+    assert.equal((await verifyCalls({ machineTokenCacheTtlMs: 40 }, ['ak_short', 'ak_short'], 80)).calls, 2)
+    const failing = await verifyCalls({ machineTokenCacheTtlMs: 60_000 }, ['ak_unknown', 'ak_unknown'])
+    assert.equal(failing.calls, 2)
+    assert.deepEqual(failing.answers, [null, null])
+  })
+})

@@ -10,7 +10,10 @@ use crate::js;
 use crate::jwt::assertions;
 use crate::jwt::decode;
 use crate::jwt::verify::{self, VerifyOptions};
+use moka::sync::Cache;
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 pub const API_KEY: &str = "api_key";
 pub const M2M_TOKEN: &str = "m2m_token";
@@ -47,6 +50,51 @@ fn verified(token_type: &'static str, token: &str, data: Value, from_jwt: bool) 
   }
 }
 
+/// Opt-in (`machineTokenCacheTtlMs`): successful opaque verifications are
+/// reused for that long, so an API key used on every request does not cost a
+/// Backend API call each time. A revoked key keeps working until its entry
+/// expires: that is the trade-off users opt into.
+fn verification_cache() -> &'static Cache<String, Arc<(String, f64)>> {
+  static CACHE: OnceLock<Cache<String, Arc<(String, f64)>>> = OnceLock::new();
+  CACHE.get_or_init(|| {
+    Cache::builder()
+      .max_capacity(10_000)
+      .time_to_live(Duration::from_secs(3600))
+      .build()
+  })
+}
+
+fn cache_key(token: &str, token_type: &str, options: &VerifyOptions) -> String {
+  let secret = options.secret_key.as_deref().unwrap_or_default();
+  let machine_secret = options.machine_secret_key.as_deref().unwrap_or_default();
+  let audience = options.audience.join("\u{1}");
+  format!(
+    "{}\u{0}{secret}\u{0}{machine_secret}\u{0}{audience}\u{0}{token_type}\u{0}{token}",
+    options.api_url
+  )
+}
+
+/// A cached verification of an opaque token, when caching is on and fresh.
+pub fn cached(
+  token: &str,
+  token_type: &'static str,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> Option<Outcome> {
+  let ttl = options.machine_token_cache_ttl_ms.filter(|t| *t > 0.0)?;
+  if is_jwt_format(token) {
+    return None;
+  }
+  let entry = verification_cache().get(&cache_key(token, token_type, options))?;
+  let (data_text, verified_at) = entry.as_ref();
+  (now_ms - verified_at < ttl).then(|| Outcome::SignedInMachine {
+    token_type,
+    token: token.into(),
+    data_text: data_text.clone(),
+    from_jwt: false,
+  })
+}
+
 pub async fn authenticate(
   client: &reqwest::Client,
   token: &str,
@@ -57,6 +105,26 @@ pub async fn authenticate(
   if is_jwt_format(token) {
     return authenticate_jwt(client, token, options).await;
   }
+  if let Some(hit) = cached(token, token_type, options, crate::clock::now_ms()) {
+    return hit;
+  }
+  let outcome = authenticate_opaque(client, token, token_type, options, context).await;
+  if let Outcome::SignedInMachine { data_text, .. } = &outcome {
+    if options.machine_token_cache_ttl_ms.is_some_and(|t| t > 0.0) {
+      let entry = Arc::new((data_text.clone(), crate::clock::now_ms()));
+      verification_cache().insert(cache_key(token, token_type, options), entry);
+    }
+  }
+  outcome
+}
+
+async fn authenticate_opaque(
+  client: &reqwest::Client,
+  token: &str,
+  token_type: &'static str,
+  options: &VerifyOptions,
+  context: &MachineContext<'_>,
+) -> Outcome {
   let (path, field, not_found, secret) = match token_type {
     API_KEY => (
       "/api_keys/verify",

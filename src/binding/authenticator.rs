@@ -34,6 +34,8 @@ pub struct AuthenticatorOptions {
   /// User-Agent of the client's own Backend API calls.
   pub user_agent: Option<String>,
   pub machine_secret_key: Option<String>,
+  /// Reuse successful opaque machine-token verifications this long (ms); off by default.
+  pub machine_token_cache_ttl_ms: Option<f64>,
   /// The secret key the client was built with, which its own Backend API
   /// calls (handshake payloads) use, whatever the per-request key is.
   pub client_secret_key: Option<String>,
@@ -295,6 +297,9 @@ impl Authenticator {
       header_type: options.header_type,
       clock_skew_ms,
       machine_secret_key: options.machine_secret_key.filter(|k| !k.is_empty()),
+      machine_token_cache_ttl_ms: options
+        .machine_token_cache_ttl_ms
+        .filter(|t| t.is_finite() && *t > 0.0),
     };
     Authenticator {
       options: Arc::new(verify_options),

@@ -32,6 +32,8 @@ pub struct VerifyOptions {
   pub clock_skew_ms: f64,
   /// `machineSecretKey`, for M2M token verification calls.
   pub machine_secret_key: Option<String>,
+  /// `machineTokenCacheTtlMs` (ours, opt-in): reuse opaque verifications.
+  pub machine_token_cache_ttl_ms: Option<f64>,
 }
 
 impl VerifyOptions {
