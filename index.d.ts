@@ -78,14 +78,76 @@ export interface SignedOutAuthObject extends AuthObjectBase {
   factorVerificationAge: null
 }
 
-export interface UnauthenticatedMachineObject extends AuthObjectBase {
-  tokenType: Exclude<TokenType, 'session_token'>
+export type MachineTokenType = Exclude<TokenType, 'session_token'>
+
+/** An API key (`ak_…`) that the Backend API verified. */
+export interface AuthenticatedApiKeyObject extends AuthObjectBase {
+  tokenType: 'api_key'
+  isAuthenticated: true
+  id: string
+  subject: string
+  name: string
+  claims: Record<string, unknown> | null
+  scopes: string[]
+  userId: string | null
+  orgId: string | null
+}
+
+/** An M2M token (`mt_…` or an M2M JWT) that was verified. */
+export interface AuthenticatedM2MObject extends AuthObjectBase {
+  tokenType: 'm2m_token'
+  isAuthenticated: true
+  id: string
+  subject: string
+  claims: Record<string, unknown> | null
+  scopes: string[]
+  machineId: string
+}
+
+/** An OAuth access token (`oat_…` or an OAuth JWT) that was verified. */
+export interface AuthenticatedOAuthObject extends AuthObjectBase {
+  tokenType: 'oauth_token'
+  isAuthenticated: true
+  id: string
+  subject: string
+  scopes: string[]
+  userId: string
+  clientId: string
+}
+
+interface UnauthenticatedMachineBase extends AuthObjectBase {
   isAuthenticated: false
   id: null
   subject: null
   scopes: null
-  [field: string]: unknown
 }
+
+export interface UnauthenticatedApiKeyObject extends UnauthenticatedMachineBase {
+  tokenType: 'api_key'
+  name: null
+  claims: null
+  userId: null
+  orgId: null
+}
+
+export interface UnauthenticatedM2MObject extends UnauthenticatedMachineBase {
+  tokenType: 'm2m_token'
+  claims: null
+  machineId: null
+}
+
+export interface UnauthenticatedOAuthObject extends UnauthenticatedMachineBase {
+  tokenType: 'oauth_token'
+  userId: null
+  clientId: null
+}
+
+export type AuthenticatedMachineObject = AuthenticatedApiKeyObject | AuthenticatedM2MObject | AuthenticatedOAuthObject
+export type UnauthenticatedMachineObject = UnauthenticatedApiKeyObject | UnauthenticatedM2MObject | UnauthenticatedOAuthObject
+export type MachineAuthObject<T extends MachineTokenType = MachineTokenType> = Extract<
+  AuthenticatedMachineObject | UnauthenticatedMachineObject,
+  { tokenType: T }
+>
 
 export interface InvalidTokenAuthObject extends AuthObjectBase {
   tokenType: null
@@ -93,7 +155,7 @@ export interface InvalidTokenAuthObject extends AuthObjectBase {
 }
 
 export type SessionAuthObject = SignedInAuthObject | SignedOutAuthObject
-export type AuthObject = SessionAuthObject | UnauthenticatedMachineObject | InvalidTokenAuthObject
+export type AuthObject = SessionAuthObject | MachineAuthObject | InvalidTokenAuthObject
 
 export interface PendingSessionOptions {
   treatPendingAsSignedOut?: boolean
@@ -219,6 +281,11 @@ export declare function clerkMiddleware(options?: ClerkMiddlewareOptions | Clerk
 export declare function requireAuth(options?: ClerkMiddlewareOptions): RequestHandler
 /** Without `acceptsToken` the result is a session auth object (signed in or out). */
 export declare function getAuth(req: Request, options?: PendingSessionOptions & { acceptsToken?: 'session_token' }): SessionAuthObject
+/** A single machine type: that type's object, authenticated or not. */
+export declare function getAuth<T extends MachineTokenType>(
+  req: Request,
+  options: PendingSessionOptions & { acceptsToken: T },
+): MachineAuthObject<T>
 export declare function getAuth(req: Request, options: GetAuthOptions): AuthObject
 export declare const clerkClient: ClerkClient
 export declare function createClerkClient(options: ClerkOptions): ClerkClient

@@ -4,11 +4,12 @@ import type { Request } from 'express'
 
 export type WebhookEventType = string
 
-export interface WebhookEvent<T = Record<string, unknown>> {
+/** The verified event; `data` is the Clerk resource JSON for `type`. */
+export interface WebhookEvent<T = Record<string, any>> {
   type: WebhookEventType
   object: 'event'
   data: T
-  event_attributes: Record<string, unknown>
+  event_attributes: Record<string, any>
   timestamp: number
   instance_id: string
 }

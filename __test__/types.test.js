@@ -36,3 +36,12 @@ test('a misuse is a type error', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a typed app written against @clerk/express compiles unchanged against this package', () => {
+  // The reference compile proves the app is valid for @clerk/express itself.
+  for (const variant of ['reference', 'native']) {
+    const config = path.join(project, 'typed-app', `tsconfig.${variant}.json`)
+    const result = spawnSync(process.execPath, [tsc, '-p', config], { encoding: 'utf8' })
+    assert.equal(result.status, 0, `${variant}: ${result.stdout}${result.stderr}`)
+  }
+})
