@@ -123,9 +123,6 @@ export interface BackendApiResponse {
  */
 export declare function buildBackendApiUrl(apiUrl: string, apiVersion: string | undefined | null, path: string, query: Array<Array<string>>): string
 
-/** Forgets every cached JWKS, so the next verification fetches again. */
-export declare function clearJwksCache(): void
-
 /**
  * `clerkUrl` of a request, for option functions (`domain`, `isSatellite`,
  * `proxyUrl`) that receive it.

@@ -839,7 +839,6 @@ module.exports.Authenticator = nativeBinding.Authenticator
 module.exports.__panicAsyncForTests = nativeBinding.__panicAsyncForTests
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.buildBackendApiUrl = nativeBinding.buildBackendApiUrl
-module.exports.clearJwksCache = nativeBinding.clearJwksCache
 module.exports.deriveClerkUrl = nativeBinding.deriveClerkUrl
 module.exports.joinPaths = nativeBinding.joinPaths
 module.exports.proxyFrontendApi = nativeBinding.proxyFrontendApi

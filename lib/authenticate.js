@@ -22,49 +22,40 @@ function headerTypeList(headerType) {
   return (Array.isArray(headerType) ? headerType : [headerType]).map(String)
 }
 
+/**
+ * The native `Authenticator` options for resolved options, with the lists
+ * normalized as the reference reads them (`verifyToken` uses them too).
+ */
+function nativeOptions(options) {
+  return {
+    secretKey: options.secretKey || undefined,
+    publishableKey: options.publishableKey || undefined,
+    jwtKey: options.jwtKey || undefined,
+    apiUrl: options.apiUrl || undefined,
+    apiVersion: options.apiVersion || undefined,
+    userAgent: options.apiUserAgent || undefined,
+    clientSecretKey: options.apiSecretKey || undefined,
+    machineSecretKey: options.machineSecretKey || undefined,
+    machineTokenCacheTtlMs: typeof options.machineTokenCacheTtlMs === 'number' ? options.machineTokenCacheTtlMs : undefined,
+    skipJwksCache: !!options.skipJwksCache,
+    audience: flatList(options.audience),
+    authorizedParties: Array.isArray(options.authorizedParties) ? options.authorizedParties.map(String) : [],
+    issuer: flatList(options.issuer),
+    headerType: headerTypeList(options.headerType),
+    clockSkewInMs: typeof options.clockSkewInMs === 'number' && Number.isFinite(options.clockSkewInMs) ? options.clockSkewInMs : 5000,
+  }
+}
+
+/** One native Authenticator per distinct option set (the key is derived from them). */
 function authenticatorFor(options) {
-  const audience = flatList(options.audience)
-  const authorizedParties = Array.isArray(options.authorizedParties) ? options.authorizedParties.map(String) : []
-  const issuer = flatList(options.issuer)
-  const headerType = headerTypeList(options.headerType)
-  const clockSkewInMs = typeof options.clockSkewInMs === 'number' && Number.isFinite(options.clockSkewInMs) ? options.clockSkewInMs : 5000
-  const key = [
-    options.secretKey || '',
-    options.publishableKey || '',
-    options.jwtKey || '',
-    options.apiUrl || '',
-    options.apiVersion || '',
-    options.apiUserAgent || '',
-    options.apiSecretKey || '',
-    options.machineSecretKey || '',
-    options.machineTokenCacheTtlMs || 0,
-    options.skipJwksCache ? 1 : 0,
-    audience.join('\u0001'),
-    authorizedParties.join('\u0001'),
-    issuer.join('\u0001'),
-    headerType ? headerType.join('\u0001') : '\u0002',
-    clockSkewInMs,
-  ].join('\u0000')
+  const config = nativeOptions(options)
+  const key = Object.values(config)
+    .map((value) => (Array.isArray(value) ? value.join('\u0001') : (value ?? '\u0002')))
+    .join('\u0000')
   let authenticator = authenticators.get(key)
   if (!authenticator) {
     if (authenticators.size >= AUTHENTICATOR_LIMIT) authenticators.clear()
-    authenticator = new native.Authenticator({
-      secretKey: options.secretKey || undefined,
-      publishableKey: options.publishableKey || undefined,
-      jwtKey: options.jwtKey || undefined,
-      apiUrl: options.apiUrl || undefined,
-      apiVersion: options.apiVersion || undefined,
-      userAgent: options.apiUserAgent || undefined,
-      clientSecretKey: options.apiSecretKey || undefined,
-      machineSecretKey: options.machineSecretKey || undefined,
-      machineTokenCacheTtlMs: typeof options.machineTokenCacheTtlMs === 'number' ? options.machineTokenCacheTtlMs : undefined,
-      skipJwksCache: !!options.skipJwksCache,
-      audience,
-      authorizedParties,
-      issuer,
-      headerType,
-      clockSkewInMs,
-    })
+    authenticator = new native.Authenticator(config)
     authenticators.set(key, authenticator)
   }
   return authenticator
@@ -161,4 +152,4 @@ function authenticate(request, options, context) {
   return authenticator.authenticate(token, info).then((r) => toState(r, context))
 }
 
-module.exports = { authenticate, tokenFromAuthorization }
+module.exports = { authenticate, tokenFromAuthorization, nativeOptions }

@@ -4,6 +4,7 @@
 // the claims or rejects with a TokenVerificationError. It reads no env vars.
 
 const native = require('./native')
+const { nativeOptions } = require('./authenticate')
 
 // Named like the reference's bundled class (`class _TokenVerificationError`).
 const TokenVerificationError = class _TokenVerificationError extends Error {
@@ -20,19 +21,7 @@ const TokenVerificationError = class _TokenVerificationError extends Error {
 }
 
 async function verifyToken(token, options) {
-  const { audience, authorizedParties, issuer, headerType, clockSkewInMs } = options
-  const result = await native.verifySessionToken(String(token), {
-    secretKey: options.secretKey || undefined,
-    jwtKey: options.jwtKey || undefined,
-    apiUrl: options.apiUrl || undefined,
-    apiVersion: options.apiVersion || undefined,
-    skipJwksCache: !!options.skipJwksCache,
-    audience: [audience].flat().filter(Boolean).map(String),
-    authorizedParties: Array.isArray(authorizedParties) ? authorizedParties.map(String) : [],
-    issuer: [issuer].flat().filter(Boolean).map(String),
-    headerType: headerType === undefined ? undefined : [headerType].flat().map(String),
-    clockSkewInMs: typeof clockSkewInMs === 'number' && Number.isFinite(clockSkewInMs) ? clockSkewInMs : undefined,
-  })
+  const result = await native.verifySessionToken(String(token), nativeOptions(options))
   if (result.claims !== undefined && result.claims !== null) return JSON.parse(result.claims)
   if (result.unexpected) throw new Error(result.unexpected)
   throw new TokenVerificationError({ action: result.action ?? undefined, message: result.message, reason: result.reason })

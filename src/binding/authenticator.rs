@@ -409,12 +409,6 @@ pub fn derive_clerk_url(request: RequestInfo) -> Option<String> {
   crate::authenticate::request::clerk_url(&RequestInput::from(request)).map(|url| url.to_string())
 }
 
-/// Forgets every cached JWKS, so the next verification fetches again.
-#[napi]
-pub fn clear_jwks_cache() {
-  crate::keys::jwks::clear_cache();
-}
-
 /// The outcome of `verifyToken`: claims, or the `TokenVerificationError` fields.
 #[napi(object)]
 pub struct VerifyTokenResult {

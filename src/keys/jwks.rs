@@ -131,11 +131,6 @@ impl JwksSource<'_> {
   }
 }
 
-/// Drops every cached JWKS (tests, and key rotation by the user).
-pub fn clear_cache() {
-  scopes().invalidate_all();
-}
-
 const MAX_ATTEMPTS: u32 = 5;
 
 async fn fetch_with_retries(
