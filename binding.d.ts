@@ -97,15 +97,20 @@ export interface AuthResult {
 
 export interface BackendApiRequest {
   method: string
-  apiUrl: string
-  /** Absent for endpoints without the version segment (`skipApiVersionInUrl`). */
-  apiVersion?: string
-  path: string
-  /** Already snake_cased and filtered; repeated keys for arrays. */
-  query: Array<Array<string>>
+  /**
+   * Built by the shim with `joinPaths` and `new URL`, exactly as the
+   * reference builds it.
+   */
+  url: string
   headers: Array<Array<string>>
-  body?: string
+  /** JSON text, or the bytes of a multipart form. */
+  body?: string | Buffer
+  /** Per attempt; absent or 0 for no limit. */
   timeoutMs?: number
+  /** Opt-in retries of idempotent requests on 429/502/503/504. */
+  maxRetries?: number
+  /** The longest `Retry-After` (or backoff) honoured, in ms. */
+  maxRetryDelayMs?: number
 }
 
 export interface BackendApiResponse {
@@ -116,12 +121,6 @@ export interface BackendApiResponse {
   cfRay?: string
   body: string
 }
-
-/**
- * Builds the URL the way the reference does; throws its error (dot segments,
- * invalid URL) synchronously.
- */
-export declare function buildBackendApiUrl(apiUrl: string, apiVersion: string | undefined | null, path: string, query: Array<Array<string>>): string
 
 /**
  * `clerkUrl` of a request, for option functions (`domain`, `isSatellite`,
@@ -146,9 +145,6 @@ export interface FrontendApiProxyResponse {
   headers: Array<Array<string>>
   body: Buffer
 }
-
-/** `joinPaths` for endpoint paths; throws the reference's dot-segment error. */
-export declare function joinPaths(parts: Array<string>): string
 
 /**
  * Forwards a request to the Frontend API; configuration and network
@@ -193,7 +189,8 @@ export interface RequestInfo {
 
 /**
  * Sends a Backend API request. Rejects with `fetch failed` on transport
- * errors, like Node's fetch, or with the URL error.
+ * errors, like Node's fetch, or with a timeout message when the caller's
+ * limit elapsed.
  */
 export declare function sendBackendApiRequest(request: BackendApiRequest): Promise<BackendApiResponse>
 

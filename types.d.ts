@@ -1,12 +1,6 @@
-// clerk-express-native/types (as @clerk/express/types): types only.
-export type {
-  AuthenticateRequestOptions as AuthenticateRequestParams,
-  ClerkMiddlewareOptions,
-  ClerkMiddlewareOptionsCallback,
-  ExpressRequestWithAuth,
-  AuthObject,
-  SessionAuthObject,
-  SignedInAuthObject,
-  SignedOutAuthObject,
-  PendingSessionOptions,
-} from './index'
+// clerk-express-native/types (as @clerk/express/types 2.1.70): types only,
+// every type of @clerk/shared/types (from the copy in types/shared) and the
+// Express-specific ones.
+
+export type * from './types/shared/types/index.js'
+export type { AuthenticateRequestParams, ClerkMiddlewareOptions, ExpressRequestWithAuth } from './types/express.js'

@@ -4,8 +4,7 @@
 // with @clerk/backend's rules for merging build-time and per-call options.
 
 const { buildRequest } = require('./backend-api/request')
-const { UserAPI } = require('./backend-api/users')
-const { SessionAPI } = require('./backend-api/sessions')
+const { createBackendApiClient, apis } = require('./backend-api/endpoints')
 const { authenticate } = require('./authenticate')
 const { debugRequestState } = require('./request-state')
 
@@ -93,16 +92,9 @@ class RequestContext {
     const { secretKey, apiUrl, apiVersion } = this.options
     // The reference builds this client from its authenticate context, whose
     // `userAgent` is the incoming request's User-Agent header.
-    const sessions = new SessionAPI(buildRequest({ secretKey, apiUrl, apiVersion, userAgent: this.request.userAgent }))
+    const request = buildRequest({ secretKey, apiUrl, apiVersion, userAgent: this.request.userAgent })
+    const sessions = new apis.SessionAPI(request)
     return (await sessions.getToken(sessionId, template, expiresInSeconds)).jwt
-  }
-}
-
-function createBackendApiClient(options) {
-  const request = buildRequest(options)
-  return {
-    sessions: new SessionAPI(request),
-    users: new UserAPI(request),
   }
 }
 
@@ -155,7 +147,7 @@ function createClerkClient(options) {
     ...apiClient,
     authenticateRequest,
     debugRequestState,
-    telemetry: { isEnabled: false, isDebug: false, record() {} },
+    telemetry: { isEnabled: false, isDebug: false, record() {}, recordLog() {} },
     [AUTHENTICATE_FACTS]: authenticateFacts,
   }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod constants;
 pub mod errors;
 pub mod frontend_api_proxy;
+pub mod http_client;
 pub mod js;
 pub mod json;
 pub mod jwt;

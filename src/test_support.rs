@@ -138,3 +138,59 @@ impl FakeServer {
     self.hits.load(Ordering::SeqCst)
   }
 }
+
+/// An HTTP/1.1 server answering its n-th request with the n-th of the given
+/// (status, headers, body) answers, and the last one after that; it counts
+/// the requests it serves.
+pub struct SequenceServer {
+  pub url: String,
+  hits: Arc<AtomicUsize>,
+}
+
+type Answer = (u16, Vec<(&'static str, &'static str)>, String);
+
+impl SequenceServer {
+  pub fn start(answers: Vec<Answer>) -> SequenceServer {
+    Self::spawn(Some(answers))
+  }
+
+  /// Accepts connections and reads requests but never answers.
+  pub fn start_silent() -> SequenceServer {
+    Self::spawn(None)
+  }
+
+  fn spawn(answers: Option<Vec<Answer>>) -> SequenceServer {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let thread_hits = hits.clone();
+    std::thread::spawn(move || {
+      let mut held = Vec::new();
+      for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { break };
+        let mut buffer = [0u8; 8192];
+        let _ = stream.read(&mut buffer);
+        let n = thread_hits.fetch_add(1, Ordering::SeqCst);
+        let Some(answers) = &answers else {
+          held.push(stream);
+          continue;
+        };
+        let (status, headers, body) = &answers[n.min(answers.len() - 1)];
+        let mut reply = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n");
+        for (name, value) in headers {
+          reply.push_str(&format!("{name}: {value}\r\n"));
+        }
+        reply.push_str(&format!(
+          "content-length: {}\r\nconnection: close\r\n\r\n{body}",
+          body.len()
+        ));
+        let _ = stream.write_all(reply.as_bytes());
+      }
+    });
+    SequenceServer { url, hits }
+  }
+
+  pub fn hits(&self) -> usize {
+    self.hits.load(Ordering::SeqCst)
+  }
+}

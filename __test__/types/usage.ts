@@ -1,11 +1,13 @@
 // Compiled (not run) by types.test.js: the Clerk docs' usage must type-check
-// against index.d.ts exactly as it does against @clerk/express.
+// against index.d.ts exactly as it does against @clerk/express, and so must
+// this package's own option.
 import express from 'express'
 import { clerkMiddleware, getAuth, clerkClient, requireAuth, createClerkClient, verifyToken } from 'clerk-express-native'
 import type { AuthObject, User } from 'clerk-express-native'
 import type { ClerkMiddlewareOptions, ExpressRequestWithAuth } from 'clerk-express-native/types'
 import { verifyWebhook } from 'clerk-express-native/webhooks'
 import type { WebhookEvent } from 'clerk-express-native/webhooks'
+import type {} from 'clerk-express-native/env'
 
 const app = express()
 app.use(clerkMiddleware())
@@ -27,11 +29,16 @@ app.get('/private', requireAuth({ signInUrl: '/sign-in' }), (_req, res) => {
 })
 
 const client = createClerkClient({ secretKey: 'sk_test_x' })
+// This package's own client options (README: known differences).
+const tunedClient = createClerkClient({ secretKey: 'sk_test_x', requestTimeoutMs: 5000, maxRetries: 2, maxRetryDelayMs: 2000, userCacheTtlMs: 2000 })
+void tunedClient.users.getUser('user_1')
 void client.users.getUserList({ limit: 10 }).then(({ data, totalCount }) => data.length + totalCount)
 void verifyToken('token', { jwtKey: 'pem', authorizedParties: ['https://a.test'] }).then((claims) => claims.sub)
 
 const options: ClerkMiddlewareOptions = { authorizedParties: ['https://app.test'], clockSkewInMs: 10_000 }
 app.use(clerkMiddleware(options))
+// This package's own option (not in @clerk/express): reuse machine-token verifications.
+app.use(clerkMiddleware({ ...options, machineTokenCacheTtlMs: 30_000 }))
 app.post('/webhooks', async (req, res) => {
   const event: WebhookEvent = await verifyWebhook(req, { signingSecret: 'whsec_x' })
   res.json({ type: event.type, userId: (req as ExpressRequestWithAuth).auth().isAuthenticated })

@@ -1,52 +1,58 @@
 'use strict'
 
-// `buildRequest` of @clerk/backend: parameters are shaped here, the HTTP
-// exchange runs in Rust (`sendBackendApiRequest`), the result is
+// `buildRequest` of @clerk/backend 3.25.0 (api/request.ts): the request is
+// shaped here in the reference's order (what throws before the try block
+// rejects with that error; what throws inside becomes `unexpected_error`),
+// the HTTP exchange runs in Rust (`sendBackendApiRequest`), and the answer is
 // deserialized here into the reference's resource classes.
+//
+// Beyond the reference (all opt-in or invisible, see the README):
+// `requestTimeoutMs`, `maxRetries`/`maxRetryDelayMs` for idempotent requests,
+// and `userCacheTtlMs` for `users.getUser` (./user-cache.js).
 
 const native = require('../native')
 const { ClerkAPIError, ClerkAPIResponseError } = require('../errors')
 const { deserialize } = require('./deserialize')
+const { joinPaths } = require('./paths')
+const { snakecaseKeys } = require('./snake-case')
+const { createUserCache } = require('./user-cache')
 
 const CLERK_API_VERSION = '2026-05-12'
 const BACKEND_USER_AGENT = '@clerk/backend@3.25.0'
 const MISSING_SECRET_KEY =
   'Missing Clerk Secret Key. Go to https://dashboard.clerk.com and get your key for your instance.'
+const DEFAULT_MAX_RETRY_DELAY_MS = 10_000
 
-/** change-case `snakeCase` for the identifier shapes Clerk uses. */
-function snakeCase(key) {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-    .replace(/[-\s]+/g, '_')
-    .toLowerCase()
+function assertValidSecretKey(value) {
+  if (!value || typeof value !== 'string') throw Error(MISSING_SECRET_KEY)
 }
 
-/** Query pairs: snake_case keys, falsy values dropped, arrays repeated. */
-function toQueryPairs(queryParams) {
-  const pairs = []
-  if (!queryParams) return pairs
-  for (const [key, value] of Object.entries(queryParams)) {
-    if (!value) continue
-    for (const item of [value].flat()) pairs.push([snakeCase(key), String(item)])
+/** `finalUrl.searchParams.append` for every truthy value, arrays as repeated keys. */
+function appendQuery(url, queryParams) {
+  if (!queryParams) return
+  for (const [key, value] of Object.entries(snakecaseKeys({ ...queryParams }))) {
+    if (value) [value].flat().forEach((item) => url.searchParams.append(key, item))
   }
-  return pairs
 }
 
-/** Top-level keys snake_cased (nested metadata keys are kept as they are). */
-function toBody(bodyParams, deep) {
-  const convert = (value) => {
-    if (Array.isArray(value)) return value.map(convert)
-    if (value === null || typeof value !== 'object' || value instanceof Date) return value
-    const result = {}
-    for (const [key, item] of Object.entries(value)) result[snakeCase(key)] = deep ? convert(item) : item
-    return result
-  }
-  return JSON.stringify(Array.isArray(bodyParams) ? bodyParams.map((item) => convert(item)) : convert(bodyParams))
+function jsonBody(method, bodyParams, deep) {
+  const hasBody = method !== 'GET' && bodyParams && Object.keys(bodyParams).length > 0
+  if (!hasBody) return undefined
+  const formatKeys = (object) => snakecaseKeys(object, { deep })
+  return JSON.stringify(Array.isArray(bodyParams) ? bodyParams.map(formatKeys) : formatKeys(bodyParams))
+}
+
+/** A FormData as fetch would send it: its bytes and the boundary's content type. */
+async function multipartBody(formData, headers) {
+  const encoded = new Response(formData)
+  if (!headers.has('content-type')) headers.set('content-type', encoded.headers.get('content-type'))
+  return Buffer.from(await encoded.arrayBuffer())
 }
 
 function traceIdOf(body, cfRay) {
-  if (body && typeof body === 'object' && typeof body.clerk_trace_id === 'string') return body.clerk_trace_id
+  if (body && typeof body === 'object' && 'clerk_trace_id' in body && typeof body.clerk_trace_id === 'string') {
+    return body.clerk_trace_id
+  }
   return cfRay || ''
 }
 
@@ -64,78 +70,106 @@ function errorsOf(body) {
   return []
 }
 
+/** The reference's `{data, errors, totalCount, ...}` for one native response. */
+function outcomeOf(response) {
+  if (response.status === 204) return { data: undefined, errors: null }
+  const isJson = response.contentType === 'application/json'
+  const body = isJson ? JSON.parse(response.body) : response.body
+  if (response.status < 200 || response.status > 299) {
+    return {
+      data: null,
+      errors: errorsOf(body),
+      status: response.status,
+      statusText: response.statusText,
+      clerkTraceId: traceIdOf(body, response.cfRay),
+      retryAfter: retryAfterOf(response.retryAfter),
+    }
+  }
+  return { ...deserialize(body), errors: null }
+}
+
+/** `withLegacyRequestReturn`: errors thrown, `{data, totalCount}` or `data`. */
+function legacyReturn({ data, errors, totalCount, status, statusText, clerkTraceId, retryAfter }) {
+  if (errors) {
+    const error = new ClerkAPIResponseError(statusText || '', { status, clerkTraceId, retryAfter })
+    error.errors = errors
+    throw error
+  }
+  return typeof totalCount !== 'undefined' ? { data, totalCount } : data
+}
+
+const positive = (value) => (typeof value === 'number' && value > 0 ? value : undefined)
+
 /**
- * @param config {secretKey, machineSecretKey, apiUrl, apiVersion, userAgent,
- *   requireSecretKey, skipApiVersionInUrl, useMachineSecretKey}
- * @returns an async function taking {method, path, queryParams, headerParams, bodyParams, options}
+ * @param config the reference's `{secretKey, machineSecretKey, useMachineSecretKey,
+ *   requireSecretKey, skipApiVersionInUrl, apiUrl, apiVersion, userAgent}`, plus
+ *   ours: `requestTimeoutMs`, `maxRetries`, `maxRetryDelayMs`, `userCacheTtlMs`
+ *   (or a shared `userCache`)
+ * @returns an async function taking the reference's request options
+ *   `{method, path, queryParams, headerParams, bodyParams, formData, options}`
  */
 function buildRequest(config) {
-  const {
-    secretKey,
-    machineSecretKey,
-    useMachineSecretKey = false,
-    requireSecretKey = true,
-    apiUrl = 'https://api.clerk.com',
-    apiVersion = 'v1',
-    userAgent = BACKEND_USER_AGENT,
-    skipApiVersionInUrl = false,
-  } = config
-  return async function request({ method, path, queryParams, headerParams, bodyParams, options }) {
-    if (requireSecretKey && (!secretKey || typeof secretKey !== 'string')) throw Error(MISSING_SECRET_KEY)
-    const headers = { 'Clerk-API-Version': CLERK_API_VERSION, 'User-Agent': userAgent, ...headerParams }
-    const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')
-    if (!hasAuthorization) {
-      if (useMachineSecretKey && machineSecretKey) headers.Authorization = `Bearer ${machineSecretKey}`
-      else if (secretKey) headers.Authorization = `Bearer ${secretKey}`
+  const transport = {
+    timeoutMs: positive(config.requestTimeoutMs),
+    maxRetries: positive(config.maxRetries) ? Math.floor(config.maxRetries) : 0,
+    maxRetryDelayMs: positive(config.maxRetryDelayMs) ?? DEFAULT_MAX_RETRY_DELAY_MS,
+  }
+  const userCache = config.userCache ?? createUserCache(config.userCacheTtlMs)
+  const send = (nativeRequest) => native.sendBackendApiRequest({ ...nativeRequest, ...transport })
+
+  return async function request(requestOptions) {
+    const {
+      secretKey,
+      machineSecretKey,
+      useMachineSecretKey = false,
+      requireSecretKey = true,
+      apiUrl = 'https://api.clerk.com',
+      apiVersion = 'v1',
+      userAgent = BACKEND_USER_AGENT,
+      skipApiVersionInUrl = false,
+    } = config
+    const { path, method, queryParams, headerParams, bodyParams, formData, options } = requestOptions
+    const { deepSnakecaseBodyParamKeys = false } = options || {}
+    if (requireSecretKey) assertValidSecretKey(secretKey)
+    const url = new URL(skipApiVersionInUrl ? joinPaths(apiUrl, path) : joinPaths(apiUrl, apiVersion, path))
+    appendQuery(url, queryParams)
+    const headers = new Headers({ 'Clerk-API-Version': CLERK_API_VERSION, 'user-agent': userAgent, ...headerParams })
+    if (!headers.has('authorization')) {
+      if (useMachineSecretKey && machineSecretKey) headers.set('authorization', `Bearer ${machineSecretKey}`)
+      else if (secretKey) headers.set('authorization', `Bearer ${secretKey}`)
     }
-    headers['Content-Type'] = 'application/json'
-    const hasBody = method !== 'GET' && bodyParams && Object.keys(bodyParams).length > 0
-    const nativeRequest = {
-      method,
-      apiUrl,
-      apiVersion: skipApiVersionInUrl ? undefined : apiVersion,
-      path,
-      query: toQueryPairs(queryParams),
-      headers: Object.entries(headers).map(([name, value]) => [name, String(value)]),
-      body: hasBody ? toBody(bodyParams, options?.deepSnakecaseBodyParamKeys ?? false) : undefined,
-    }
-    // URL errors (dot segments, invalid URL) are thrown, not wrapped.
-    native.buildBackendApiUrl(nativeRequest.apiUrl, nativeRequest.apiVersion, path, nativeRequest.query)
     let response
     let outcome
     try {
-      response = await native.sendBackendApiRequest(nativeRequest)
-      if (response.status === 204) return undefined
-      const isJson = response.contentType === 'application/json'
-      const body = isJson ? JSON.parse(response.body) : response.body
-      if (response.status < 200 || response.status > 299) {
-        outcome = {
-          errors: errorsOf(body),
-          status: response.status,
-          statusText: response.statusText,
-          clerkTraceId: traceIdOf(body, response.cfRay),
-          retryAfter: retryAfterOf(response.retryAfter),
-        }
+      let body
+      if (formData) {
+        body = await multipartBody(formData, headers)
       } else {
-        outcome = deserialize(body)
+        headers.set('Content-Type', 'application/json')
+        body = jsonBody(method, bodyParams, deepSnakecaseBodyParamKeys)
       }
+      const nativeRequest = { method, url: url.href, headers: [...headers], body }
+      response = await userCache.send(nativeRequest, path, send)
+      outcome = outcomeOf(response)
     } catch (err) {
-      outcome = {
-        errors: [{ code: 'unexpected_error', message: (err && err.message) || 'Unexpected error' }],
-        clerkTraceId: traceIdOf(err, response?.cfRay),
-      }
+      outcome =
+        err instanceof Error
+          ? {
+              data: null,
+              errors: [{ code: 'unexpected_error', message: err.message || 'Unexpected error' }],
+              clerkTraceId: traceIdOf(err, response?.cfRay),
+            }
+          : {
+              data: null,
+              errors: errorsOf(err),
+              status: response?.status,
+              statusText: response?.statusText,
+              clerkTraceId: traceIdOf(err, response?.cfRay),
+              retryAfter: retryAfterOf(response?.retryAfter),
+            }
     }
-    if (outcome.errors) {
-      const error = new ClerkAPIResponseError(outcome.statusText || '', {
-        status: outcome.status,
-        clerkTraceId: outcome.clerkTraceId,
-        retryAfter: outcome.retryAfter,
-      })
-      error.errors = outcome.errors
-      throw error
-    }
-    return outcome.totalCount !== undefined ? { data: outcome.data, totalCount: outcome.totalCount } : outcome.data
+    return legacyReturn(outcome)
   }
 }
 
-module.exports = { buildRequest, snakeCase, toQueryPairs, CLERK_API_VERSION, BACKEND_USER_AGENT, MISSING_SECRET_KEY }
+module.exports = { buildRequest, CLERK_API_VERSION, BACKEND_USER_AGENT, MISSING_SECRET_KEY }

@@ -1,142 +1,147 @@
 'use strict'
 
 // `User` and the resources nested in it, field for field as @clerk/backend
-// 3.25.0 maps them (see shared/reference/backend-api-resources.tsv).
+// 3.25.0 maps them.
 
 const { defineResource } = require('./define')
+const { Token } = require('./session')
 
 const Verification = defineResource('Verification', [
-  ['status', (d) => d.status],
-  ['strategy', (d) => d.strategy],
+  ['status', (data) => data.status],
+  ['strategy', (data) => data.strategy],
   [
     'externalVerificationRedirectURL',
-    (d) => (d.external_verification_redirect_url ? new URL(d.external_verification_redirect_url) : null),
+    (data) => (data.external_verification_redirect_url ? new URL(data.external_verification_redirect_url) : null),
     null,
   ],
-  ['attempts', (d) => d.attempts, null],
-  ['expireAt', (d) => d.expire_at, null],
-  ['nonce', (d) => d.nonce, null],
+  ['attempts', (data) => data.attempts, null],
+  ['expireAt', (data) => data.expire_at, null],
+  ['nonce', (data) => data.nonce, null],
+  // Never read from the JSON: always null.
   ['message', () => undefined, null],
 ])
 
-const verificationOf = (d) => d.verification && Verification.fromJSON(d.verification)
+const verificationOf = (data) => data.verification && Verification.fromJSON(data.verification)
 
 const IdentificationLink = defineResource('IdentificationLink', [
-  ['id', (d) => d.id],
-  ['type', (d) => d.type],
+  ['id', (data) => data.id],
+  ['type', (data) => data.type],
 ])
 
 const EmailAddress = defineResource('EmailAddress', [
-  ['id', (d) => d.id],
-  ['emailAddress', (d) => d.email_address],
+  ['id', (data) => data.id],
+  ['emailAddress', (data) => data.email_address],
   ['verification', verificationOf],
-  ['linkedTo', (d) => d.linked_to.map((link) => IdentificationLink.fromJSON(link))],
+  ['linkedTo', (data) => data.linked_to.map((link) => IdentificationLink.fromJSON(link))],
 ])
 
 const PhoneNumber = defineResource('PhoneNumber', [
-  ['id', (d) => d.id],
-  ['phoneNumber', (d) => d.phone_number],
-  ['reservedForSecondFactor', (d) => d.reserved_for_second_factor],
-  ['defaultSecondFactor', (d) => d.default_second_factor],
+  ['id', (data) => data.id],
+  ['phoneNumber', (data) => data.phone_number],
+  ['reservedForSecondFactor', (data) => data.reserved_for_second_factor],
+  ['defaultSecondFactor', (data) => data.default_second_factor],
   ['verification', verificationOf],
-  ['linkedTo', (d) => d.linked_to.map((link) => IdentificationLink.fromJSON(link))],
+  ['linkedTo', (data) => data.linked_to.map((link) => IdentificationLink.fromJSON(link))],
 ])
 
 const Web3Wallet = defineResource('Web3Wallet', [
-  ['id', (d) => d.id],
-  ['web3Wallet', (d) => d.web3_wallet],
+  ['id', (data) => data.id],
+  ['web3Wallet', (data) => data.web3_wallet],
   ['verification', verificationOf],
 ])
 
 const ExternalAccount = defineResource('ExternalAccount', [
-  ['id', (d) => d.id],
-  ['provider', (d) => d.provider],
-  ['providerUserId', (d) => d.provider_user_id],
-  ['identificationId', (d) => d.identification_id],
-  ['externalId', (d) => d.provider_user_id],
-  ['approvedScopes', (d) => d.approved_scopes],
-  ['emailAddress', (d) => d.email_address],
-  ['firstName', (d) => d.first_name],
-  ['lastName', (d) => d.last_name],
-  ['imageUrl', (d) => d.image_url || ''],
-  ['username', (d) => d.username],
-  ['phoneNumber', (d) => d.phone_number],
-  ['publicMetadata', (d) => d.public_metadata, {}],
-  ['label', (d) => d.label],
+  ['id', (data) => data.id],
+  ['provider', (data) => data.provider],
+  ['providerUserId', (data) => data.provider_user_id],
+  ['identificationId', (data) => data.identification_id],
+  ['externalId', (data) => data.provider_user_id],
+  ['approvedScopes', (data) => data.approved_scopes],
+  ['emailAddress', (data) => data.email_address],
+  ['firstName', (data) => data.first_name],
+  ['lastName', (data) => data.last_name],
+  ['imageUrl', (data) => data.image_url || ''],
+  ['username', (data) => data.username],
+  ['phoneNumber', (data) => data.phone_number],
+  ['publicMetadata', (data) => data.public_metadata, {}],
+  ['label', (data) => data.label],
   ['verification', verificationOf],
-  ['externalAccountId', (d) => d.external_account_id],
+  ['externalAccountId', (data) => data.external_account_id],
 ])
 
 const EnterpriseAccountConnection = defineResource('EnterpriseAccountConnection', [
-  ['id', (d) => d.id],
-  ['active', (d) => d.active],
-  ['allowIdpInitiated', (d) => d.allow_idp_initiated],
-  ['allowSubdomains', (d) => d.allow_subdomains],
-  ['disableAdditionalIdentifications', (d) => d.disable_additional_identifications],
-  ['domain', (d) => d.domain],
-  ['logoPublicUrl', (d) => d.logo_public_url],
-  ['name', (d) => d.name],
-  ['protocol', (d) => d.protocol],
-  ['provider', (d) => d.provider],
-  ['syncUserAttributes', (d) => d.sync_user_attributes],
-  ['createdAt', (d) => d.created_at],
-  ['updatedAt', (d) => d.updated_at],
+  ['id', (data) => data.id],
+  ['active', (data) => data.active],
+  ['allowIdpInitiated', (data) => data.allow_idp_initiated],
+  ['allowSubdomains', (data) => data.allow_subdomains],
+  ['disableAdditionalIdentifications', (data) => data.disable_additional_identifications],
+  ['domain', (data) => data.domain],
+  ['logoPublicUrl', (data) => data.logo_public_url],
+  ['name', (data) => data.name],
+  ['protocol', (data) => data.protocol],
+  ['provider', (data) => data.provider],
+  ['syncUserAttributes', (data) => data.sync_user_attributes],
+  ['createdAt', (data) => data.created_at],
+  ['updatedAt', (data) => data.updated_at],
 ])
 
 const EnterpriseAccount = defineResource('EnterpriseAccount', [
-  ['id', (d) => d.id],
-  ['active', (d) => d.active],
-  ['emailAddress', (d) => d.email_address],
-  ['enterpriseConnection', (d) => d.enterprise_connection && EnterpriseAccountConnection.fromJSON(d.enterprise_connection)],
-  ['firstName', (d) => d.first_name],
-  ['lastName', (d) => d.last_name],
-  ['protocol', (d) => d.protocol],
-  ['provider', (d) => d.provider],
-  ['providerUserId', (d) => d.provider_user_id],
-  ['publicMetadata', (d) => d.public_metadata],
+  ['id', (data) => data.id],
+  ['active', (data) => data.active],
+  ['emailAddress', (data) => data.email_address],
+  [
+    'enterpriseConnection',
+    (data) => data.enterprise_connection && EnterpriseAccountConnection.fromJSON(data.enterprise_connection),
+  ],
+  ['firstName', (data) => data.first_name],
+  ['lastName', (data) => data.last_name],
+  ['protocol', (data) => data.protocol],
+  ['provider', (data) => data.provider],
+  ['providerUserId', (data) => data.provider_user_id],
+  ['publicMetadata', (data) => data.public_metadata],
   ['verification', verificationOf],
-  ['lastAuthenticatedAt', (d) => d.last_authenticated_at],
-  ['enterpriseConnectionId', (d) => d.enterprise_connection_id],
+  ['lastAuthenticatedAt', (data) => data.last_authenticated_at],
+  ['enterpriseConnectionId', (data) => data.enterprise_connection_id],
 ])
 
 const User = defineResource(
   'User',
   [
-    ['id', (d) => d.id],
-    ['passwordEnabled', (d) => d.password_enabled],
-    ['totpEnabled', (d) => d.totp_enabled],
-    ['backupCodeEnabled', (d) => d.backup_code_enabled],
-    ['twoFactorEnabled', (d) => d.two_factor_enabled],
-    ['banned', (d) => d.banned],
-    ['locked', (d) => d.locked],
-    ['createdAt', (d) => d.created_at],
-    ['updatedAt', (d) => d.updated_at],
-    ['imageUrl', (d) => d.image_url],
-    ['hasImage', (d) => d.has_image],
-    ['primaryEmailAddressId', (d) => d.primary_email_address_id],
-    ['primaryPhoneNumberId', (d) => d.primary_phone_number_id],
-    ['primaryWeb3WalletId', (d) => d.primary_web3_wallet_id],
-    ['lastSignInAt', (d) => d.last_sign_in_at],
-    ['externalId', (d) => d.external_id],
-    ['username', (d) => d.username],
-    ['firstName', (d) => d.first_name],
-    ['lastName', (d) => d.last_name],
-    ['publicMetadata', (d) => d.public_metadata, {}],
-    ['privateMetadata', (d) => d.private_metadata, {}],
-    ['unsafeMetadata', (d) => d.unsafe_metadata, {}],
-    ['emailAddresses', (d) => (d.email_addresses || []).map((x) => EmailAddress.fromJSON(x)), []],
-    ['phoneNumbers', (d) => (d.phone_numbers || []).map((x) => PhoneNumber.fromJSON(x)), []],
-    ['web3Wallets', (d) => (d.web3_wallets || []).map((x) => Web3Wallet.fromJSON(x)), []],
-    ['externalAccounts', (d) => (d.external_accounts || []).map((x) => ExternalAccount.fromJSON(x)), []],
-    ['enterpriseAccounts', (d) => (d.enterprise_accounts || []).map((x) => EnterpriseAccount.fromJSON(x)), []],
-    ['lastActiveAt', (d) => d.last_active_at],
-    ['createOrganizationEnabled', (d) => d.create_organization_enabled],
-    ['createOrganizationsLimit', (d) => d.create_organizations_limit, null],
-    ['deleteSelfEnabled', (d) => d.delete_self_enabled],
-    ['legalAcceptedAt', (d) => d.legal_accepted_at],
-    ['locale', (d) => d.locale],
-    ['timezone', (d) => d.timezone, null],
-    ['deprovisioned', (d) => d.deprovisioned, false],
+    ['id', (data) => data.id],
+    ['passwordEnabled', (data) => data.password_enabled],
+    ['totpEnabled', (data) => data.totp_enabled],
+    ['backupCodeEnabled', (data) => data.backup_code_enabled],
+    ['twoFactorEnabled', (data) => data.two_factor_enabled],
+    ['banned', (data) => data.banned],
+    ['locked', (data) => data.locked],
+    ['createdAt', (data) => data.created_at],
+    ['updatedAt', (data) => data.updated_at],
+    ['imageUrl', (data) => data.image_url],
+    ['hasImage', (data) => data.has_image],
+    ['primaryEmailAddressId', (data) => data.primary_email_address_id],
+    ['primaryPhoneNumberId', (data) => data.primary_phone_number_id],
+    ['primaryWeb3WalletId', (data) => data.primary_web3_wallet_id],
+    ['lastSignInAt', (data) => data.last_sign_in_at],
+    ['externalId', (data) => data.external_id],
+    ['username', (data) => data.username],
+    ['firstName', (data) => data.first_name],
+    ['lastName', (data) => data.last_name],
+    ['publicMetadata', (data) => data.public_metadata, {}],
+    ['privateMetadata', (data) => data.private_metadata, {}],
+    ['unsafeMetadata', (data) => data.unsafe_metadata, {}],
+    ['emailAddresses', (data) => (data.email_addresses || []).map((x) => EmailAddress.fromJSON(x)), []],
+    ['phoneNumbers', (data) => (data.phone_numbers || []).map((x) => PhoneNumber.fromJSON(x)), []],
+    ['web3Wallets', (data) => (data.web3_wallets || []).map((x) => Web3Wallet.fromJSON(x)), []],
+    ['externalAccounts', (data) => (data.external_accounts || []).map((x) => ExternalAccount.fromJSON(x)), []],
+    ['enterpriseAccounts', (data) => (data.enterprise_accounts || []).map((x) => EnterpriseAccount.fromJSON(x)), []],
+    ['lastActiveAt', (data) => data.last_active_at],
+    ['createOrganizationEnabled', (data) => data.create_organization_enabled],
+    ['createOrganizationsLimit', (data) => data.create_organizations_limit, null],
+    ['deleteSelfEnabled', (data) => data.delete_self_enabled],
+    ['legalAcceptedAt', (data) => data.legal_accepted_at],
+    ['locale', (data) => data.locale],
+    ['timezone', (data) => data.timezone, null],
+    ['deprovisioned', (data) => data.deprovisioned, false],
   ],
   {
     keepRaw: true,
@@ -157,6 +162,16 @@ const User = defineResource(
   },
 )
 
-const Token = defineResource('Token', [['jwt', (d) => d.jwt]])
-
-module.exports = { User, EmailAddress, PhoneNumber, Web3Wallet, ExternalAccount, EnterpriseAccount, Verification, Token }
+module.exports = {
+  User,
+  EmailAddress,
+  PhoneNumber,
+  Web3Wallet,
+  ExternalAccount,
+  EnterpriseAccount,
+  EnterpriseAccountConnection,
+  Verification,
+  IdentificationLink,
+  // Kept for callers that took `Token` from here before it moved to session.js.
+  Token,
+}

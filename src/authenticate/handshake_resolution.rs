@@ -236,7 +236,9 @@ async fn directives_from_nonce(
     headers: backend_api::default_headers(&instance.api_user_agent, secret_key),
     body: None,
   };
-  let response = backend_api::send(client, request, None).await?;
+  let response = backend_api::send(client, &request, None)
+    .await
+    .map_err(|e| e.message())?;
   if response.status == 204 {
     return Ok(Vec::new());
   }

@@ -157,9 +157,9 @@ async fn authenticate_opaque(
     method: "POST".into(),
     url,
     headers: backend_api::default_headers(context.user_agent, secret),
-    body: Some(body),
+    body: Some(body.into_bytes()),
   };
-  let Ok(response) = backend_api::send(client, request, None).await else {
+  let Ok(response) = backend_api::send(client, &request, None).await else {
     return unexpected();
   };
   let is_json = response.content_type.as_deref() == Some("application/json");

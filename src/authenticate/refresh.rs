@@ -104,9 +104,9 @@ async fn request_refresh(
     method: "POST".into(),
     url,
     headers: backend_api::default_headers(&instance.api_user_agent, secret_key),
-    body: Some(body.to_string()),
+    body: Some(body.to_string().into_bytes()),
   };
-  let response = match backend_api::send(client, api_request, None).await {
+  let response = match backend_api::send(client, &api_request, None).await {
     Ok(response) => response,
     Err(_) => return Err("fetch-error".into()),
   };

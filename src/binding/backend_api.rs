@@ -2,22 +2,27 @@
 //! shim to deserialize.
 
 use super::{http, pairs, panic};
-use crate::backend_api::{self, ApiRequest};
+use crate::backend_api::retry::{send_with_retries, RetryPolicy};
+use crate::backend_api::ApiRequest;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use std::time::Duration;
 
 #[napi(object)]
 pub struct BackendApiRequest {
   pub method: String,
-  pub api_url: String,
-  /// Absent for endpoints without the version segment (`skipApiVersionInUrl`).
-  pub api_version: Option<String>,
-  pub path: String,
-  /// Already snake_cased and filtered; repeated keys for arrays.
-  pub query: Vec<Vec<String>>,
+  /// Built by the shim with `joinPaths` and `new URL`, exactly as the
+  /// reference builds it.
+  pub url: String,
   pub headers: Vec<Vec<String>>,
-  pub body: Option<String>,
+  /// JSON text, or the bytes of a multipart form.
+  pub body: Option<Either<String, Buffer>>,
+  /// Per attempt; absent or 0 for no limit.
   pub timeout_ms: Option<f64>,
+  /// Opt-in retries of idempotent requests on 429/502/503/504.
+  pub max_retries: Option<u32>,
+  /// The longest `Retry-After` (or backoff) honoured, in ms.
+  pub max_retry_delay_ms: Option<f64>,
 }
 
 #[napi(object)]
@@ -30,47 +35,39 @@ pub struct BackendApiResponse {
   pub body: String,
 }
 
-/// Builds the URL the way the reference does; throws its error (dot segments,
-/// invalid URL) synchronously.
-#[napi(catch_unwind)]
-pub fn build_backend_api_url(
-  api_url: String,
-  api_version: Option<String>,
-  path: String,
-  query: Vec<Vec<String>>,
-) -> Result<String> {
-  backend_api::build_url(&api_url, api_version.as_deref(), &path, &pairs(query))
-    .map_err(Error::from_reason)
-}
-
 /// Sends a Backend API request. Rejects with `fetch failed` on transport
-/// errors, like Node's fetch, or with the URL error.
+/// errors, like Node's fetch, or with a timeout message when the caller's
+/// limit elapsed.
 #[napi(ts_return_type = "Promise<BackendApiResponse>")]
 pub fn send_backend_api_request<'env>(
   env: &'env Env,
   request: BackendApiRequest,
 ) -> Result<PromiseRaw<'env, BackendApiResponse>> {
-  let url = backend_api::build_url(
-    &request.api_url,
-    request.api_version.as_deref(),
-    &request.path,
-    &pairs(request.query),
-  )
-  .map_err(Error::from_reason)?;
   let api_request = ApiRequest {
     method: request.method,
-    url,
+    url: request.url,
     headers: pairs(request.headers),
-    body: request.body,
+    body: request.body.map(|body| match body {
+      Either::A(text) => text.into_bytes(),
+      Either::B(bytes) => bytes.to_vec(),
+    }),
   };
-  let timeout = request
-    .timeout_ms
-    .filter(|t| *t > 0.0)
-    .map(|t| std::time::Duration::from_millis(t as u64));
+  let millis = |ms: Option<f64>| {
+    ms.filter(|ms| ms.is_finite() && *ms > 0.0)
+      .map(|ms| Duration::from_millis(ms as u64))
+  };
+  let timeout = millis(request.timeout_ms);
+  let policy = RetryPolicy {
+    max_retries: request.max_retries.unwrap_or(0),
+    max_delay: millis(request.max_retry_delay_ms).unwrap_or(Duration::ZERO),
+    base_delay: Duration::from_millis(250),
+  };
   env.spawn_future(async move {
-    let response = panic::catch_async(backend_api::send(http::client(), api_request, timeout))
+    let exchange =
+      async move { send_with_retries(http::client(), &api_request, timeout, &policy).await };
+    let response = panic::catch_async(exchange)
       .await?
-      .map_err(Error::from_reason)?;
+      .map_err(|e| Error::from_reason(e.message()))?;
     Ok(BackendApiResponse {
       status: u32::from(response.status),
       status_text: response.status_text,
@@ -80,11 +77,4 @@ pub fn send_backend_api_request<'env>(
       body: response.body,
     })
   })
-}
-
-/// `joinPaths` for endpoint paths; throws the reference's dot-segment error.
-#[napi(catch_unwind)]
-pub fn join_paths(parts: Vec<String>) -> Result<String> {
-  let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-  crate::paths::join_paths(&parts).map_err(|e| Error::from_reason(e.0))
 }

@@ -1,14 +1,15 @@
-//! One HTTP client per process, shared by every request and worker thread.
+//! One HTTP client per process and purpose, shared by every request and
+//! worker thread (connections are pooled per client).
 
+use crate::http_client::{build, ClientOptions};
 use std::sync::OnceLock;
 
 pub fn client() -> &'static reqwest::Client {
   static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
   CLIENT.get_or_init(|| {
-    reqwest::Client::builder()
-      .no_proxy()
-      .build()
-      .expect("the HTTP client configuration is static and valid")
+    build(ClientOptions {
+      follow_redirects: true,
+    })
   })
 }
 
@@ -17,10 +18,8 @@ pub fn client() -> &'static reqwest::Client {
 pub fn proxy_client() -> &'static reqwest::Client {
   static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
   CLIENT.get_or_init(|| {
-    reqwest::Client::builder()
-      .no_proxy()
-      .redirect(reqwest::redirect::Policy::none())
-      .build()
-      .expect("the HTTP client configuration is static and valid")
+    build(ClientOptions {
+      follow_redirects: false,
+    })
   })
 }

@@ -15,7 +15,11 @@ import type { WebhookEvent } from '@clerk/express/webhooks'
 import type {} from '@clerk/express/env'
 
 const app = express()
-const options: ClerkMiddlewareOptions = { authorizedParties: ['https://app.test'], signInUrl: '/sign-in', clockSkewInMs: 10_000 }
+const options: ClerkMiddlewareOptions = {
+  authorizedParties: ['https://app.test'],
+  signInUrl: '/sign-in',
+  clockSkewInMs: 10_000,
+}
 app.use(clerkMiddleware(options))
 
 app.get('/me', async (req, res) => {

@@ -1,0 +1,12 @@
+'use strict'
+
+// `clerkClient.betaFeatures` (BetaFeaturesAPI).
+
+module.exports = {
+  property: 'betaFeatures',
+  className: 'BetaFeaturesAPI',
+  basePath: '/beta_features',
+  methods: {
+    changeDomain: { verb: 'POST', args: ['params'], path: ['change_domain'], body: 'params' },
+  },
+}

@@ -1,0 +1,12 @@
+'use strict'
+
+// `clerkClient.jwks` (JwksAPI): the instance's JWKS, returned as raw JSON.
+
+module.exports = {
+  property: 'jwks',
+  className: 'JwksAPI',
+  basePath: '/jwks',
+  methods: {
+    getJwks: { verb: 'GET' },
+  },
+}

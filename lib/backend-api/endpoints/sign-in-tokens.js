@@ -1,0 +1,18 @@
+'use strict'
+
+// `clerkClient.signInTokens` (SignInTokenAPI).
+
+module.exports = {
+  property: 'signInTokens',
+  className: 'SignInTokenAPI',
+  basePath: '/sign_in_tokens',
+  methods: {
+    createSignInToken: { verb: 'POST', args: ['params'], body: 'params' },
+    revokeSignInToken: {
+      verb: 'POST',
+      args: ['signInTokenId'],
+      requireId: ['signInTokenId'],
+      path: [':signInTokenId', 'revoke'],
+    },
+  },
+}

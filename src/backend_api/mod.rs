@@ -1,0 +1,184 @@
+//! The Backend API transport: URL building exactly as @clerk/backend's
+//! `buildRequest` does (`joinPaths`, `new URL`, `searchParams.append`), and the
+//! HTTP exchange (with opt-in retries, see `retry`). Shaping parameters and
+//! deserializing resources is the JS shim's job, because the results are JS
+//! class instances.
+
+pub mod retry;
+
+use crate::paths::join_paths;
+use std::time::Duration;
+
+pub struct ApiRequest {
+  pub method: String,
+  pub url: String,
+  pub headers: Vec<(String, String)>,
+  /// JSON text, or the bytes of a multipart form.
+  pub body: Option<Vec<u8>>,
+}
+
+/// Why no response came back. Both surface as `unexpected_error` in JS, like
+/// a rejected `fetch`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TransportError {
+  /// Connection refused or reset, DNS, TLS: `fetch failed`.
+  Failed,
+  /// The connection broke while the body was read: Node's fetch then says
+  /// `terminated`.
+  Terminated,
+  /// The caller's timeout elapsed first.
+  TimedOut(Duration),
+}
+
+impl TransportError {
+  pub fn message(&self) -> String {
+    match self {
+      TransportError::Failed => "fetch failed".to_string(),
+      TransportError::Terminated => "terminated".to_string(),
+      TransportError::TimedOut(limit) => format!(
+        "The Clerk Backend API did not answer within {} ms",
+        limit.as_millis()
+      ),
+    }
+  }
+}
+
+#[derive(Debug)]
+pub struct ApiResponse {
+  pub status: u16,
+  pub status_text: String,
+  pub content_type: Option<String>,
+  pub retry_after: Option<String>,
+  pub cf_ray: Option<String>,
+  pub body: String,
+}
+
+/// The headers of a Backend API call: API version, User-Agent, the secret key
+/// and (on every non-form request) a JSON content type.
+pub fn default_headers(user_agent: &str, secret_key: &str) -> Vec<(String, String)> {
+  vec![
+    (
+      "Clerk-API-Version".into(),
+      crate::constants::CLERK_API_VERSION.into(),
+    ),
+    ("User-Agent".into(), user_agent.into()),
+    ("Authorization".into(), format!("Bearer {secret_key}")),
+    ("Content-Type".into(), "application/json".into()),
+  ]
+}
+
+/// `new URL(joinPaths(apiUrl, [apiVersion], path))` plus the query pairs,
+/// appended with `URLSearchParams` encoding. `Err` carries the message of the
+/// exception the reference would throw.
+pub fn build_url(
+  api_url: &str,
+  api_version: Option<&str>,
+  path: &str,
+  query: &[(String, String)],
+) -> Result<String, String> {
+  let joined = match api_version {
+    Some(version) => join_paths(&[api_url, version, path]),
+    None => join_paths(&[api_url, path]),
+  }
+  .map_err(|e| e.0)?;
+  let mut url = reqwest::Url::parse(&joined).map_err(|_| "Invalid URL".to_string())?;
+  if !query.is_empty() {
+    let mut pairs = url.query_pairs_mut();
+    for (key, value) in query {
+      pairs.append_pair(key, value);
+    }
+  }
+  Ok(url.to_string())
+}
+
+/// Sends the request once.
+pub async fn send(
+  client: &reqwest::Client,
+  request: &ApiRequest,
+  timeout: Option<Duration>,
+) -> Result<ApiResponse, TransportError> {
+  let exchange = exchange(client, request);
+  match timeout {
+    // One deadline for the headers and the body together: a server that
+    // trickles its body must not hold the caller longer than asked.
+    Some(limit) => tokio::time::timeout(limit, exchange)
+      .await
+      .unwrap_or(Err(TransportError::TimedOut(limit))),
+    None => exchange.await,
+  }
+}
+
+async fn exchange(
+  client: &reqwest::Client,
+  request: &ApiRequest,
+) -> Result<ApiResponse, TransportError> {
+  let method =
+    reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| TransportError::Failed)?;
+  let mut builder = client.request(method, &request.url);
+  for (name, value) in &request.headers {
+    builder = builder.header(name.as_str(), value.as_str());
+  }
+  if let Some(body) = &request.body {
+    builder = builder.body(body.clone());
+  }
+  let response = builder.send().await.map_err(|_| TransportError::Failed)?;
+  let header = |name: &str| {
+    response
+      .headers()
+      .get(name)
+      .and_then(|v| v.to_str().ok())
+      .map(str::to_string)
+  };
+  let status = response.status();
+  // HTTP/2 has no reason phrase, so Node's fetch reports an empty statusText.
+  let status_text = if response.version() == reqwest::Version::HTTP_2 {
+    String::new()
+  } else {
+    status.canonical_reason().unwrap_or_default().to_string()
+  };
+  let content_type = header("content-type");
+  let retry_after = header("retry-after");
+  let cf_ray = header("cf-ray");
+  let bytes = response
+    .bytes()
+    .await
+    .map_err(|_| TransportError::Terminated)?;
+  Ok(ApiResponse {
+    status: status.as_u16(),
+    status_text,
+    content_type,
+    retry_after,
+    cf_ray,
+    body: crate::json::decode_text(&bytes),
+  })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn builds_urls_like_the_reference() {
+    let query = vec![
+      ("email_address".to_string(), "a@b.com".to_string()),
+      ("q".to_string(), "x y".to_string()),
+    ];
+    assert_eq!(
+      build_url("https://api.clerk.com", Some("v1"), "/users", &query).unwrap(),
+      "https://api.clerk.com/v1/users?email_address=a%40b.com&q=x+y"
+    );
+    assert_eq!(
+      build_url("http://127.0.0.1:9/", Some("v1"), "/users/a?b", &[]).unwrap(),
+      "http://127.0.0.1:9/v1/users/a?b"
+    );
+    assert_eq!(
+      build_url("https://api.clerk.com", None, "/api_keys/verify", &[]).unwrap(),
+      "https://api.clerk.com/api_keys/verify"
+    );
+    assert!(
+      build_url("https://api.clerk.com", Some("v1"), "/users/..", &[])
+        .unwrap_err()
+        .starts_with("joinPaths:")
+    );
+  }
+}
