@@ -14,6 +14,7 @@ const ours = require('../lib/client')
 const { startCaptureServer } = require('./helpers/capture-server')
 const { createSigningKey, signToken, nowSeconds } = require('./helpers/tokens')
 const { CALLS } = require('./fixtures/backend-api-calls')
+const { describeValue } = require('./helpers/describe-value')
 
 const USER_AGENT = '@clerk/express@2.1.70'
 const SECRET_KEY = 'sk_test_endpoints'
@@ -35,17 +36,6 @@ const EDGE_ARGUMENTS = [[], [null], ['..'], ['%2E%2e', '..']]
 const clientsFor = (options) => [reference, ours].map((pkg) => pkg.createClerkClient({ userAgent: USER_AGENT, ...options }))
 
 const [groupOf, methodOf] = [(key) => key.slice(0, key.lastIndexOf('.')), (key) => key.slice(key.lastIndexOf('.') + 1)]
-
-/** A value with the class of every object in it, its own keys in order, and its data. */
-function describeValue(value) {
-  if (value === undefined) return '<undefined>'
-  if (value === null || typeof value !== 'object') return value
-  if (value instanceof URL) return { '<class>': 'URL', href: value.href }
-  if (Array.isArray(value)) return value.map(describeValue)
-  const described = { '<class>': value.constructor?.name ?? null, '<keys>': Object.keys(value) }
-  for (const key of Object.keys(value)) described[key] = describeValue(value[key])
-  return described
-}
 
 function describeError(err) {
   if (!(err instanceof Error)) return { thrown: describeValue(err) }

@@ -12,7 +12,7 @@
 // Environment: BENCH_ROUNDS (default 10) rounds. BENCH_HTTP=1 adds an
 // end-to-end run through real Express servers, tuned by BENCH_HTTP_ROUNDS
 // (default 5) and BENCH_HTTP_CONCURRENCY (default 8); see http-mode.js.
-// Results also go to .bench-results/micro.json (and http.json).
+// Results also go to .bench-results/micro.json, backend-api.json (and http.json).
 
 // Both packages read CLERK_* variables (on every request) and NODE_ENV, so
 // fix the environment before either is loaded: nothing from the caller's
@@ -241,6 +241,28 @@ function renderMarkdown({ rows, floor, harness, facts, rounds, jwksFetchesDuring
   return lines.join('\n')
 }
 
+/** The Backend API client (backend-api.js): ms per operation, both packages, ratios. */
+async function runBackendApiBench() {
+  log('\nBackend API client ...')
+  const rows = await require('./backend-api').run({
+    clients: { [REFERENCE_LABEL]: reference.createClerkClient, [NATIVE_LABEL]: native.createClerkClient },
+    rounds: ROUNDS,
+    log,
+  })
+  const lines = [
+    `| Backend API call (ms per operation, median of ${ROUNDS}) | ${REFERENCE_LABEL} | ${NATIVE_LABEL} | speed-up |`,
+    '|---|--:|--:|--:|',
+  ]
+  for (const { name, results } of rows) {
+    const ref = results[REFERENCE_LABEL].median
+    const nat = results[NATIVE_LABEL].median
+    lines.push(`| ${name} | ${ref.toFixed(2)} | ${nat.toFixed(2)} | **${(ref / nat).toFixed(2)}×** |`)
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n`)
+  fs.mkdirSync(RESULTS_DIR, { recursive: true })
+  fs.writeFileSync(path.join(RESULTS_DIR, 'backend-api.json'), `${JSON.stringify(rows, null, 2)}\n`)
+}
+
 async function main() {
   log(`Generating an RSA-2048 key and tokens; ${ROUNDS} rounds (BENCH_ROUNDS) of ~${BATCH_MS} ms batches.`)
   const key = createSigningKey()
@@ -323,6 +345,8 @@ async function main() {
   } finally {
     await api.close()
   }
+
+  await runBackendApiBench()
 
   if (process.env.BENCH_HTTP === '1') {
     await require('./http-mode').run({

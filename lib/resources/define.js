@@ -23,24 +23,7 @@ const NO_DEFAULT = Symbol('no default')
  */
 function defineResource(name, fields, { keepRaw = false, getters = {}, statics = {}, locals } = {}) {
   const className = `_${name}`
-  const Resource = {
-    [className]: class {
-      constructor(...values) {
-        fields.forEach(([property, , fallback = NO_DEFAULT], index) => {
-          const value = values[index]
-          this[property] = value === undefined && fallback !== NO_DEFAULT ? freshDefault(fallback) : value
-        })
-        if (keepRaw) this._raw = null
-      }
-
-      static fromJSON(data) {
-        const computed = locals ? locals(data) : undefined
-        const resource = new Resource(...fields.map(([, read]) => read(data, computed)))
-        if (keepRaw) resource._raw = data
-        return resource
-      }
-    },
-  }[className]
+  const Resource = compileClass(className, fields, keepRaw, locals)
   // A class's `length` counts the parameters before the first default one.
   const firstDefault = fields.findIndex((field) => field.length > 2)
   Object.defineProperty(Resource, 'length', { value: firstDefault === -1 ? fields.length : firstDefault })
@@ -52,6 +35,40 @@ function defineResource(name, fields, { keepRaw = false, getters = {}, statics =
     Object.defineProperty(Resource.prototype, getterName, { get: namedGetter(getterName, getter), configurable: true })
   }
   return Resource
+}
+
+/**
+ * The class, compiled from the field list. Generated code rather than a loop
+ * over `fields`: a loop stores through computed keys shared by every class,
+ * which V8 cannot optimise, and made deserializing 500 users ~6x slower than
+ * the reference's hand-written classes. The source is built only from this
+ * package's own field names, never from input.
+ */
+function compileClass(className, fields, keepRaw, locals) {
+  const parameters = fields.map((_, index) => `v${index}`)
+  const assignments = fields.map(([property, , fallback = NO_DEFAULT], index) => {
+    const target = `this[${JSON.stringify(property)}]`
+    return fallback === NO_DEFAULT
+      ? `${target} = v${index};`
+      : `${target} = v${index} === undefined ? freshDefault(defaults[${index}]) : v${index};`
+  })
+  const reads = fields.map((_, index) => `readers[${index}](data, computed)`)
+  const source = `
+    return class ${className} {
+      constructor(${parameters.join(', ')}) {
+        ${assignments.join('\n        ')}
+        ${keepRaw ? 'this._raw = null;' : ''}
+      }
+      static fromJSON(data) {
+        const computed = locals ? locals(data) : undefined;
+        const resource = new ${className}(${reads.join(', ')});
+        ${keepRaw ? 'resource._raw = data;' : ''}
+        return resource;
+      }
+    }`
+  const defaults = fields.map(([, , fallback = NO_DEFAULT]) => fallback)
+  const readers = fields.map(([, read]) => read)
+  return new Function('freshDefault', 'defaults', 'readers', 'locals', source)(freshDefault, defaults, readers, locals)
 }
 
 function rawGetter() {
