@@ -196,6 +196,13 @@ export interface ClerkMiddlewareOptions extends AuthenticateRequestOptions {
   debug?: boolean
   /** clerk-express-native only: reuse successful opaque machine-token verifications this long (ms). Off by default. */
   machineTokenCacheTtlMs?: number
+  /**
+   * clerk-express-native only: reuse successful session-token verifications (the same token, the same options;
+   * time claims re-checked on every request). On by default; `false` verifies every request.
+   */
+  sessionTokenCache?: boolean
+  /** clerk-express-native only: fetch the JWKS when the middleware is created rather than on the first request. */
+  prefetchJwks?: boolean
 }
 
 export type ClerkMiddlewareOptionsCallback = (req: Request) => ClerkMiddlewareOptions | Promise<ClerkMiddlewareOptions>
