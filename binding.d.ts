@@ -226,6 +226,8 @@ export interface VerifyTokenResult {
 
 export declare function verifyWebhookSignature(secret: string, id: string, timestamp: string, signature: string, body: string): WebhookFailure | null
 
+export declare function warmUpHttpClient(): void
+
 /**
  * `null` when the signature is valid; otherwise `{secret}` (thrown as is) or
  * `{verification}` (thrown with the reference's prefix).

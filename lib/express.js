@@ -11,6 +11,7 @@ const { warnOnce, deprecated } = require('./logger')
 const { valueOrFn, absoluteProxyUrl, clerkUrlOf, isHttpOrHttps, isDevelopmentSecretKey } = require('./site-options')
 const frontendApiProxy = require('./frontend-api-proxy')
 const { prefetchKeys } = require('./authenticate')
+const native = require('./native')
 
 const AUTH_BRAND = Symbol.for('@clerk/express.auth')
 
@@ -225,8 +226,10 @@ function decorate(req, state) {
  * request, which fetches and reports as usual.
  */
 function prefetchJwks(options) {
-  if (!options.prefetchJwks || options.clerkClient) return
   const env = process.env
+  // The JWKS will be fetched unless there is a jwtKey: get the HTTP client ready.
+  if (!options.jwtKey && !env.CLERK_JWT_KEY) native.warmUpHttpClient()
+  if (!options.prefetchJwks || options.clerkClient) return
   const keys = {
     secretKey: options.secretKey || env.CLERK_SECRET_KEY,
     publishableKey: options.publishableKey || env.CLERK_PUBLISHABLE_KEY,

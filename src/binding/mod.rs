@@ -7,6 +7,7 @@ mod fast_path;
 mod frontend_api_proxy;
 mod http;
 mod panic;
+mod warm_up;
 mod webhooks;
 
 /// `[name, value]` arrays from JS as tuples (a missing value is empty).
