@@ -11,16 +11,28 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 export declare class Authenticator {
   constructor(options: AuthenticatorOptions)
+  /** For `authenticateCachedToken(id, token)`, the cache-hit fast path. */
+  get id(): number
   /**
    * The error the reference throws for this configuration (missing or invalid
    * keys), checked before any request is looked at.
    */
   get configError(): string | null
   /**
-   * The bearer fast path: only the token crosses into Rust. `null` means the
-   * outcome needs the request facts or a JWKS fetch: call `authenticateSync`.
+   * The bearer fast path: only the token crosses into Rust. A string is the
+   * claims (JSON text) of a signed-in session token, the common case, bare
+   * to spare building an object; an object is any other decided outcome;
+   * `null` means the outcome needs the request facts or a JWKS fetch: call
+   * `authenticateSync`.
    */
-  authenticateToken(token: string): AuthResult | null
+  authenticateToken(token: string): string | AuthResult | null
+  /**
+   * Fetches the JWKS this configuration verifies with (and starts the HTTP
+   * client), so that the first request finds the keys in memory. Resolves
+   * to `null`, or to the message of the failure; nothing to fetch with a
+   * `jwtKey` or without a secret key.
+   */
+  prefetchJwks(): Promise<string | null>
   /**
    * The cookie fast path: a few strings instead of the whole request. Only a
    * plain sign-in is answered; `null` means: call `authenticateSync`. Not for
@@ -65,6 +77,8 @@ export interface AuthenticatorOptions {
    * calls (handshake payloads) use, whatever the per-request key is.
    */
   clientSecretKey?: string
+  /** Reuse successful session-token verifications (on unless `false`). */
+  sessionTokenCache?: boolean
 }
 
 /** The result of authenticating one request. */
@@ -208,6 +222,8 @@ export interface VerifyTokenResult {
 }
 
 export declare function verifyWebhookSignature(secret: string, id: string, timestamp: string, signature: string, body: string): WebhookFailure | null
+
+export declare function warmUpHttpClient(): void
 
 /**
  * `null` when the signature is valid; otherwise `{secret}` (thrown as is) or

@@ -843,3 +843,4 @@ module.exports.proxyFrontendApi = nativeBinding.proxyFrontendApi
 module.exports.sendBackendApiRequest = nativeBinding.sendBackendApiRequest
 module.exports.verifySessionToken = nativeBinding.verifySessionToken
 module.exports.verifyWebhookSignature = nativeBinding.verifyWebhookSignature
+module.exports.warmUpHttpClient = nativeBinding.warmUpHttpClient

@@ -1,18 +1,24 @@
 'use strict'
 
-// `npm run bench`: the per-request cost of authenticating a request that
-// carries a valid bearer session token, through @clerk/express and through
-// this package, in one process and one run.
+// `npm run bench`: what authenticating a request with a valid bearer session
+// token costs, through @clerk/express and through this package, in one run.
 //
-// Each request goes through the middleware exactly as Express would call it
-// (req, res, next), with minimal fake req/res objects and no HTTP, and the
-// `next` callback reads `getAuth(req).userId` as a route would. What is timed
-// is therefore the middleware plus getAuth, nothing of Express or sockets.
+// 1. Micro (in process): each request goes through the middleware exactly as
+//    Express would call it (req, res, next), with minimal fake req/res
+//    objects and no HTTP, and `next` reads `getAuth(req).userId` as a route
+//    would. Also: the verified-token cache hit alone, and the RSA floor.
+// 2. HTTP (http-mode.js): real Express 5 apps, one process per variant
+//    (no auth, @clerk/express, this package with and without the
+//    verified-token cache), loaded by autocannon over 127.0.0.1.
+// 3. Start-up (startup.js): `require()` time and the first request of a
+//    fresh app that must fetch the JWKS.
+// 4. Backend API (backend-api.js): `users.getUserList` of 500 users and 200
+//    concurrent `users.getUser` calls, against a local fake API.
+// Then the issue's targets, each checked against this run's figures.
 //
-// Environment: BENCH_ROUNDS (default 10) rounds. BENCH_HTTP=1 adds an
-// end-to-end run through real Express servers, tuned by BENCH_HTTP_ROUNDS
-// (default 5) and BENCH_HTTP_CONCURRENCY (default 8); see http-mode.js.
-// Results also go to .bench-results/micro.json, backend-api.json (and http.json).
+// Environment: BENCH_ROUNDS (default 10) micro rounds; BENCH_ONLY=micro,
+// backend-api, http or startup (comma-separated) to run a subset; see http-mode.js and
+// startup.js for theirs. Results also go to .bench-results/*.json.
 
 // Both packages read CLERK_* variables (on every request) and NODE_ENV, so
 // fix the environment before either is loaded: nothing from the caller's
@@ -31,6 +37,8 @@ const native = require(path.join(__dirname, '..'))
 const { createSigningKey, sessionClaims, signToken, tamperToken } = require('./tokens')
 const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
 const { BenchError, positiveInteger, calibrate, runRounds, summarize, quantile } = require('./harness')
+const binding = require('../lib/native')
+const { nativeOptions } = require('../lib/authenticate')
 
 const SECRET_KEY = 'sk_test_bench'
 const PUBLISHABLE_KEY = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' // clerk.example.com
@@ -38,6 +46,7 @@ const USER_ID = 'user_x'
 const BATCH_MS = 200
 const ROUNDS = positiveInteger(process.env.BENCH_ROUNDS, 10)
 const RESULTS_DIR = path.join(__dirname, '..', '.bench-results')
+const PARTS = new Set((process.env.BENCH_ONLY || 'micro,backend-api,http,startup').split(',').map((part) => part.trim()))
 
 const REFERENCE_LABEL = '@clerk/express'
 const NATIVE_LABEL = 'clerk-express-native'
@@ -215,9 +224,34 @@ function environmentFacts() {
   }
 }
 
-function renderMarkdown({ rows, floor, harness, facts, rounds, jwksFetchesDuringTiming }) {
+/**
+ * The verified-token cache hit alone: the one synchronous native call the
+ * middleware makes for a token it has verified before (lookup, key and time
+ * checks, the claims back as a JS string).
+ */
+function cacheHitCompetitor(authenticator, token) {
+  if (typeof authenticator.authenticateToken(token) !== 'string') {
+    throw new BenchError('cache hit: the token does not sign in')
+  }
+  const id = authenticator.id
+  return {
+    name: 'cache hit',
+    // The id is only registered while its Authenticator lives: keep it.
+    authenticator,
+    async run(n) {
+      let signedIn = 0
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < n; i++) if (typeof binding.authenticateCachedToken(id, token) === 'string') signedIn++
+      const elapsed = Number(process.hrtime.bigint() - start)
+      if (signedIn !== n) throw new BenchError('cache hit: a call did not sign in')
+      return elapsed
+    },
+  }
+}
+
+function renderMicro({ rows, extra, facts, rounds, jwksFetchesDuringTiming }) {
   const lines = [
-    `## Bearer session token, per request (median of ${rounds} rounds)`,
+    `## Micro: middleware + getAuth per request, bearer session token (median of ${rounds} rounds)`,
     '',
     `| variant | ${REFERENCE_LABEL} µs/req | ${NATIVE_LABEL} µs/req | speed-up |`,
     '|---|--:|--:|--:|',
@@ -228,11 +262,21 @@ function renderMarkdown({ rows, floor, harness, facts, rounds, jwksFetchesDuring
         `**${row.speedup.toFixed(2)}×** (${row.pairedSpeedup.q1.toFixed(2)}–${row.pairedSpeedup.q3.toFixed(2)}) |`,
     )
   }
+  lines.push('', `| ${NATIVE_LABEL} | µs (wall) | CPU µs | less the harness |`, '|---|--:|--:|--:|')
+  const harness = extra.harness.cpu.median
+  for (const [label, item, net] of [
+    ['JWKS, every request verified (`sessionTokenCache: false`), middleware + getAuth', extra.uncached, true],
+    ['JWKS, repeated token (verified-token cache), middleware + getAuth', extra.cached, true],
+    ['verified-token cache hit alone (the native call)', extra.cacheHit, false],
+    ["floor: `crypto.verify('RSA-SHA256')` RSA-2048, cached KeyObject", extra.floor, false],
+    ['harness: no-op middleware, same fake req/res and Promise', extra.harness, false],
+  ]) {
+    lines.push(`| ${label} | ${formatSummary(item)} | ${formatMicros(item.cpu.median)} | ${net ? formatMicros(item.cpu.median - harness) : ''} |`)
+  }
   lines.push(
     '',
-    `- Floor, \`crypto.verify('RSA-SHA256')\` with a cached KeyObject (RSA-2048): ${formatSummary(floor)} µs/op`,
-    `- Harness overhead (no-op middleware, same fake req/res and Promise): ${formatSummary(harness)} µs/req, included above`,
-    `- JWKS fetches during timing: ${jwksFetchesDuringTiming} (both JWKS caches were warmed by the correctness check)`,
+    `- The first table's ${NATIVE_LABEL} column reuses one token, so it is served by the verified-token cache.`,
+    `- JWKS fetches during timing: ${jwksFetchesDuringTiming} (the JWKS caches were warmed by the correctness check).`,
     `- speed-up = ${REFERENCE_LABEL} median / ${NATIVE_LABEL} median; in brackets the IQR of the per-round ratios.`,
     `  Each round runs one ~${BATCH_MS} ms batch of every competitor, in rotated order, sequential requests.`,
     `- ${facts.node}, ${facts.platform}, ${facts.cpus} × ${facts.cpuModel}; ` +
@@ -259,107 +303,186 @@ async function runBackendApiBench() {
     lines.push(`| ${name} | ${ref.toFixed(2)} | ${nat.toFixed(2)} | **${(ref / nat).toFixed(2)}×** |`)
   }
   process.stdout.write(`\n${lines.join('\n')}\n`)
+  writeResults('backend-api', rows)
+  return rows
+}
+
+async function runMicro({ key, token, tamperedToken, api }) {
+  const jwksOptions = { secretKey: SECRET_KEY, publishableKey: PUBLISHABLE_KEY, apiUrl: api.url }
+  const pemOptions = { secretKey: SECRET_KEY, publishableKey: PUBLISHABLE_KEY, jwtKey: key.pem }
+  const side = (label, pkg, options) => ({ label, pkg, middleware: pkg.clerkMiddleware(options) })
+  const variants = [
+    {
+      name: 'JWKS (keys cached)',
+      reference: side(REFERENCE_LABEL, reference, jwksOptions),
+      native: side(NATIVE_LABEL, native, jwksOptions),
+    },
+    {
+      name: 'jwtKey (PEM, no network)',
+      reference: side(REFERENCE_LABEL, reference, pemOptions),
+      native: side(NATIVE_LABEL, native, pemOptions),
+    },
+    {
+      name: 'cookie session (JWKS cached)',
+      carrier: 'cookie',
+      reference: side(REFERENCE_LABEL, reference, jwksOptions),
+      native: side(NATIVE_LABEL, native, jwksOptions),
+    },
+  ]
+  const uncached = side(NATIVE_LABEL, native, { ...jwksOptions, sessionTokenCache: false })
+
+  log('Correctness check (valid token → userId, tampered token → null) ...')
+  await checkCorrectness([...variants, { name: 'JWKS, cache off', reference: uncached, native: uncached }], token, tamperedToken)
+  const jwksFetchesBefore = api.requestsTo('/v1/jwks').length
+
+  const competitors = []
+  for (const variant of variants) {
+    for (const s of [variant.reference, variant.native]) {
+      competitors.push(middlewareCompetitor(`${variant.name} / ${s.label}`, s.pkg, s.middleware, token, variant.carrier))
+    }
+  }
+  const extraNames = ['uncached', 'cached', 'cacheHit', 'floor', 'harness']
+  competitors.push(
+    middlewareCompetitor('JWKS, cache off / native', native, uncached.middleware, token),
+    middlewareCompetitor('JWKS, cache on / native', native, variants[0].native.middleware, token),
+    cacheHitCompetitor(new binding.Authenticator(nativeOptions(pemOptions)), token),
+    verifyFloorCompetitor(key, token),
+    harnessCompetitor(),
+  )
+
+  log('Calibrating batch sizes ...')
+  const batchSizes = []
+  for (const competitor of competitors) {
+    batchSizes.push(await calibrate(competitor, BATCH_MS))
+    log(`  ${competitor.name}: ${batchSizes[batchSizes.length - 1]} ops per batch`)
+  }
+
+  const samples = await runRounds(competitors, batchSizes, ROUNDS, (round) => log(`  round ${round}/${ROUNDS} done`))
+  const jwksFetchesDuringTiming = api.requestsTo('/v1/jwks').length - jwksFetchesBefore
+  const summary = (index) => ({ ...summarize(samples[index]), cpu: summarize(samples.cpu[index]), batchSize: batchSizes[index] })
+
+  const rows = variants.map((variant, v) => {
+    const ref = summary(2 * v)
+    const nat = summary(2 * v + 1)
+    // Same-round ratios: both batches ran within about a second of each
+    // other, so their spread shows how stable the speed-up itself is.
+    const paired = samples[2 * v].map((us, i) => us / samples[2 * v + 1][i])
+    return {
+      variant: variant.name,
+      reference: ref,
+      native: nat,
+      speedup: ref.median / nat.median,
+      pairedSpeedup: { median: quantile(paired, 0.5), q1: quantile(paired, 0.25), q3: quantile(paired, 0.75), samples: paired },
+    }
+  })
+  const extra = {}
+  extraNames.forEach((name, i) => {
+    extra[name] = summary(2 * variants.length + i)
+  })
+  const results = { facts: environmentFacts(), rounds: ROUNDS, batchMs: BATCH_MS, unit: 'µs', rows, extra, jwksFetchesDuringTiming }
+  return { ...results, markdown: renderMicro(results) }
+}
+
+const passMark = (ok) => (ok === null ? 'not measured' : ok ? 'met' : '**not met**')
+
+/** The issue's targets, each against this run's figures (null when that part did not run). */
+function checkTargets({ micro, http, startup }) {
+  const row = (id) => http?.rows.find((r) => r.id === id)
+  const floor = micro?.extra.floor.cpu.median
+  const uncachedHttp = row('native-uncached')
+  const cachedHttp = row('native')
+  const startupNative = startup?.requireRows.find((r) => r.id === 'native')
+  const firstNative = startup?.firstRows.find((r) => r.id === 'native')
+  const value = (x, digits, unit) => (x === undefined || x === null || Number.isNaN(x) ? '' : `${x.toFixed(digits)}${unit}`)
+  const targets = [
+    {
+      target: 'every request verified: auth CPU per request ≤ 1.5 × one RSA-2048 verify',
+      measured:
+        uncachedHttp && floor
+          ? `${value(uncachedHttp.addedCpuMicros, 1, ' µs')} (HTTP) = ${value(uncachedHttp.addedCpuMicros / floor, 2, '×')} of ${value(floor, 1, ' µs')}; ` +
+            `in process ${value(micro.extra.uncached.cpu.median - micro.extra.harness.cpu.median, 1, ' µs')}`
+          : '',
+      ok: uncachedHttp && floor ? uncachedHttp.addedCpuMicros <= 1.5 * floor : null,
+    },
+    {
+      target: 'every request verified: ≥ 0.65 × no-auth throughput',
+      measured: uncachedHttp ? value(uncachedHttp.throughputRatio, 2, '×') : '',
+      ok: uncachedHttp ? uncachedHttp.throughputRatio >= 0.65 : null,
+    },
+    {
+      target: 'repeated token: ≥ 0.90 × no-auth throughput',
+      measured: cachedHttp ? value(cachedHttp.throughputRatio, 2, '×') : '',
+      ok: cachedHttp ? cachedHttp.throughputRatio >= 0.9 : null,
+    },
+    {
+      target: 'cache hit < 3 µs',
+      measured: micro ? value(micro.extra.cacheHit.cpu.median, 2, ' µs') : '',
+      ok: micro ? micro.extra.cacheHit.cpu.median < 3 : null,
+    },
+    {
+      target: 'peak RSS ≤ no-auth + 10 MiB under load',
+      measured: cachedHttp ? `+${value(Math.max(cachedHttp.addedPeakRssMiB, uncachedHttp.addedPeakRssMiB), 1, ' MiB')}` : '',
+      ok: cachedHttp ? Math.max(cachedHttp.addedPeakRssMiB, uncachedHttp.addedPeakRssMiB) <= 10 : null,
+    },
+    {
+      target: '`require()` ≤ bare node + 15 ms',
+      measured: startupNative ? `+${value(startupNative.overBareMs, 1, ' ms')}` : '',
+      ok: startupNative ? startupNative.overBareMs <= 15 : null,
+    },
+    {
+      target: 'first request with a JWKS fetch from 127.0.0.1 ≤ 5 ms',
+      measured: firstNative ? value(firstNative.authMs, 2, ' ms') : '',
+      ok: firstNative ? firstNative.authMs <= 5 : null,
+    },
+  ]
+  const lines = ['## Targets (figures from this run)', '', '| target | measured | |', '|---|---|---|']
+  for (const t of targets) lines.push(`| ${t.target} | ${t.measured} | ${passMark(t.ok)} |`)
+  return { targets, markdown: lines.join('\n') }
+}
+
+function writeResults(name, results) {
   fs.mkdirSync(RESULTS_DIR, { recursive: true })
-  fs.writeFileSync(path.join(RESULTS_DIR, 'backend-api.json'), `${JSON.stringify(rows, null, 2)}\n`)
+  const jsonPath = path.join(RESULTS_DIR, `${name}.json`)
+  fs.writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`)
+  log(`Wrote ${path.relative(process.cwd(), jsonPath) || jsonPath}`)
 }
 
 async function main() {
-  log(`Generating an RSA-2048 key and tokens; ${ROUNDS} rounds (BENCH_ROUNDS) of ~${BATCH_MS} ms batches.`)
+  log(`Generating an RSA-2048 key and tokens; parts: ${[...PARTS].join(', ')} (BENCH_ONLY).`)
   const key = createSigningKey()
   const token = signToken(key, sessionClaims())
   const tamperedToken = tamperToken(token)
+  const labels = { reference: REFERENCE_LABEL, native: NATIVE_LABEL }
+  const common = { key, token, tamperedToken, secretKey: SECRET_KEY, publishableKey: PUBLISHABLE_KEY, labels }
+  const parts = {}
 
-  const api = await startFakeClerkApi({ keys: [key.jwk] })
-  try {
-    const jwksOptions = { secretKey: SECRET_KEY, publishableKey: PUBLISHABLE_KEY, apiUrl: api.url }
-    const pemOptions = { secretKey: SECRET_KEY, publishableKey: PUBLISHABLE_KEY, jwtKey: key.pem }
-    const side = (label, pkg, options) => ({ label, pkg, middleware: pkg.clerkMiddleware(options) })
-    const variants = [
-      {
-        name: 'JWKS (keys cached)',
-        reference: side(REFERENCE_LABEL, reference, jwksOptions),
-        native: side(NATIVE_LABEL, native, jwksOptions),
-      },
-      {
-        name: 'jwtKey (PEM, no network)',
-        reference: side(REFERENCE_LABEL, reference, pemOptions),
-        native: side(NATIVE_LABEL, native, pemOptions),
-      },
-      {
-        name: 'cookie session (JWKS cached)',
-        carrier: 'cookie',
-        reference: side(REFERENCE_LABEL, reference, jwksOptions),
-        native: side(NATIVE_LABEL, native, jwksOptions),
-      },
-    ]
-
-    log('Correctness check (valid token → userId, tampered token → null) ...')
-    await checkCorrectness(variants, token, tamperedToken)
-    const jwksFetchesBefore = api.requestsTo('/v1/jwks').length
-
-    const competitors = []
-    for (const variant of variants) {
-      for (const s of [variant.reference, variant.native]) {
-        competitors.push(middlewareCompetitor(`${variant.name} / ${s.label}`, s.pkg, s.middleware, token, variant.carrier))
-      }
+  if (PARTS.has('micro')) {
+    log(`\nMicro: ${ROUNDS} rounds (BENCH_ROUNDS) of ~${BATCH_MS} ms batches.`)
+    const api = await startFakeClerkApi({ keys: [key.jwk] })
+    try {
+      parts.micro = await runMicro({ ...common, api })
+    } finally {
+      await api.close()
     }
-    competitors.push(verifyFloorCompetitor(key, token), harnessCompetitor())
-
-    log('Calibrating batch sizes ...')
-    const batchSizes = []
-    for (const competitor of competitors) {
-      batchSizes.push(await calibrate(competitor, BATCH_MS))
-      log(`  ${competitor.name}: ${batchSizes[batchSizes.length - 1]} ops per batch`)
-    }
-
-    const samples = await runRounds(competitors, batchSizes, ROUNDS, (round) => log(`  round ${round}/${ROUNDS} done`))
-    const jwksFetchesDuringTiming = api.requestsTo('/v1/jwks').length - jwksFetchesBefore
-
-    const rows = variants.map((variant, v) => {
-      const referenceSamples = samples[2 * v]
-      const nativeSamples = samples[2 * v + 1]
-      const ref = summarize(referenceSamples)
-      const nat = summarize(nativeSamples)
-      // Same-round ratios: both batches ran within about a second of each
-      // other, so their spread shows how stable the speed-up itself is.
-      const paired = referenceSamples.map((us, i) => us / nativeSamples[i])
-      return {
-        variant: variant.name,
-        reference: { ...ref, batchSize: batchSizes[2 * v] },
-        native: { ...nat, batchSize: batchSizes[2 * v + 1] },
-        speedup: ref.median / nat.median,
-        pairedSpeedup: { median: quantile(paired, 0.5), q1: quantile(paired, 0.25), q3: quantile(paired, 0.75), samples: paired },
-      }
-    })
-    const floor = { ...summarize(samples[competitors.length - 2]), batchSize: batchSizes[competitors.length - 2] }
-    const harness = { ...summarize(samples[competitors.length - 1]), batchSize: batchSizes[competitors.length - 1] }
-    const facts = environmentFacts()
-    const results = { facts, rounds: ROUNDS, batchMs: BATCH_MS, unit: 'µs', rows, floor, harness, jwksFetchesDuringTiming }
-
-    process.stdout.write(`\n${renderMarkdown(results)}\n`)
-
-    fs.mkdirSync(RESULTS_DIR, { recursive: true })
-    const jsonPath = path.join(RESULTS_DIR, 'micro.json')
-    fs.writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`)
-    log(`\nWrote ${path.relative(process.cwd(), jsonPath) || jsonPath}`)
-  } finally {
-    await api.close()
+    process.stdout.write(`\n${parts.micro.markdown}\n`)
+    writeResults('micro', parts.micro)
   }
-
-  await runBackendApiBench()
-
-  if (process.env.BENCH_HTTP === '1') {
-    await require('./http-mode').run({
-      key,
-      token,
-      tamperedToken,
-      secretKey: SECRET_KEY,
-      publishableKey: PUBLISHABLE_KEY,
-      labels: { reference: REFERENCE_LABEL, native: NATIVE_LABEL },
-      facts: environmentFacts(),
-      resultsDir: RESULTS_DIR,
-    })
+  if (PARTS.has('backend-api')) {
+    parts.backendApi = await runBackendApiBench()
   }
+  if (PARTS.has('http')) {
+    parts.http = await require('./http-mode').run(common)
+    process.stdout.write(`\n${parts.http.markdown}\n`)
+    writeResults('http', parts.http)
+  }
+  if (PARTS.has('startup')) {
+    parts.startup = await require('./startup').run(common)
+    process.stdout.write(`\n${parts.startup.markdown}\n`)
+    writeResults('startup', parts.startup)
+  }
+  const targets = checkTargets(parts)
+  process.stdout.write(`\n${targets.markdown}\n`)
+  writeResults('targets', { facts: environmentFacts(), targets: targets.targets })
 }
 
 main().catch((err) => {

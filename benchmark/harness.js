@@ -4,7 +4,8 @@
 // rounds, and the summary statistics.
 //
 // A competitor is `{ name, run(n) }` where `run` performs n operations and
-// resolves to the elapsed nanoseconds.
+// resolves to the elapsed nanoseconds. Rounds also record the process's CPU
+// time per operation, which a busy machine distorts less than wall time.
 
 const v8 = require('node:v8')
 const vm = require('node:vm')
@@ -72,15 +73,20 @@ async function calibrate(competitor, targetMs) {
  */
 async function runRounds(competitors, batchSizes, rounds, onRound = () => {}) {
   const samples = competitors.map(() => [])
+  const cpuSamples = competitors.map(() => [])
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < competitors.length; k++) {
       const index = (k + round) % competitors.length
       await settle()
+      const cpuBefore = process.cpuUsage()
       const elapsed = await competitors[index].run(batchSizes[index])
+      const cpu = process.cpuUsage(cpuBefore)
       samples[index].push(elapsed / batchSizes[index] / 1e3)
+      cpuSamples[index].push((cpu.user + cpu.system) / batchSizes[index])
     }
     onRound(round + 1)
   }
+  samples.cpu = cpuSamples
   return samples
 }
 

@@ -1,57 +1,113 @@
 'use strict'
 
-// BENCH_HTTP=1: the same comparison end to end, through real Express 5
-// servers over keep-alive HTTP on 127.0.0.1. Each server is its own child
-// process (http-server.js); this process only generates load, one server at
-// a time, CONCURRENCY requests in flight. An Express-only server (no Clerk)
-// gives the ceiling, so the cost Clerk adds per request can be read off.
+// The HTTP benchmark: real Express 5 apps over keep-alive HTTP on 127.0.0.1,
+// loaded by autocannon with a signed-in bearer token. One app per variant,
+// each in its own process (http-server.js), started fresh for every round;
+// the variants run in an order rotated per round, so drift on a noisy
+// machine is spread over all of them. Every answer is checked (status, and
+// the userId the route sees), warm-up traffic included.
 //
-// On a 2-core machine the load generator and the server share the CPU, so
-// these numbers are throughput of the whole setup, not of the middleware
-// alone; the in-process micro benchmark is the one to read for that.
+// When `taskset` is available and there are at least two CPUs, the server
+// is pinned to the last CPU and autocannon (http-load.js) to the first, so
+// the server's CPU time per request is its own and throughput is bounded by
+// the server, not by the load generator.
 
-const { fork } = require('node:child_process')
-const fs = require('node:fs')
+const { spawn, spawnSync } = require('node:child_process')
 const http = require('node:http')
+const os = require('node:os')
 const path = require('node:path')
-const { performance } = require('node:perf_hooks')
 
 const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
-const { BenchError, positiveInteger, quantile, summarize } = require('./harness')
+const { BenchError, positiveInteger, quantile } = require('./harness')
 
-const CONCURRENCY = positiveInteger(process.env.BENCH_HTTP_CONCURRENCY, 8)
 const ROUNDS = positiveInteger(process.env.BENCH_HTTP_ROUNDS, 5)
-const BATCH_MS = 1000
-const WARMUP_MS = 1000
+const SECONDS = positiveInteger(process.env.BENCH_HTTP_SECONDS, 5)
+const WARMUP_SECONDS = positiveInteger(process.env.BENCH_HTTP_WARMUP_SECONDS, 2)
+const CONNECTIONS = positiveInteger(process.env.BENCH_HTTP_CONNECTIONS, 50)
 const USER_ID = 'user_x'
 
 const log = (message) => process.stderr.write(`${message}\n`)
 
-/** Starts http-server.js for `pkg` ('reference' | 'native' | 'none'). */
-async function startServer(name, pkg, options) {
-  const child = fork(path.join(__dirname, 'http-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const port = await new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve(message.port))
-    child.once('exit', (code, signal) => reject(new BenchError(`${name}: the server process exited early (${signal || code})`)))
-    child.send({ pkg, options })
-  })
-  // One keep-alive pool per server, as many sockets as requests in flight.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-  return { name, port, agent, stop: () => stopServer(child, agent) }
+/** The variants, the no-auth baseline first (ratios are against it). */
+function variants(labels) {
+  return [
+    { id: 'none', label: 'Express 5, no auth', pkg: 'none', options: {} },
+    { id: 'reference', label: `${labels.reference} (JWKS cached)`, pkg: 'reference', options: {} },
+    {
+      id: 'native',
+      label: `${labels.native}, repeated token (verified-token cache)`,
+      pkg: 'native',
+      options: {},
+    },
+    {
+      id: 'native-uncached',
+      label: `${labels.native}, every request verified (\`sessionTokenCache: false\`)`,
+      pkg: 'native',
+      options: { sessionTokenCache: false },
+    },
+  ]
 }
 
-/** Asks the child to close (IPC disconnect); kills it only if it hangs. */
-function stopServer(child, agent) {
-  agent.destroy()
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill(), 5000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.disconnect()
+/** `taskset` prefixes for the server and the load generator, or none. */
+function cpuPinning() {
+  const cpus = os.cpus().length
+  if (process.platform !== 'linux' || cpus < 2) return null
+  const probe = spawnSync('taskset', ['-c', '0', process.execPath, '-e', ''], { stdio: 'ignore' })
+  if (probe.status !== 0) return null
+  return { server: ['taskset', '-c', String(cpus - 1)], load: ['taskset', '-c', '0'] }
+}
+
+/** Spawns `node script`, pinned by `prefix` (a taskset command) if given. */
+function spawnNode(prefix, script, args, stdio) {
+  const command = prefix ? prefix[0] : process.execPath
+  const commandArgs = prefix ? [...prefix.slice(1), process.execPath, script, ...args] : [script, ...args]
+  return spawn(command, commandArgs, { stdio })
+}
+
+function request(child, message, answerKey) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (answer) => {
+      if (!(answerKey in answer)) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(answer[answerKey])
+    }
+    const onExit = (code, signal) => {
+      child.off('message', onMessage)
+      reject(new BenchError(`the server process exited early (${signal || code})`))
+    }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+    child.send(message)
   })
+}
+
+async function startServer(variant, baseOptions, pinning) {
+  const child = spawnNode(pinning?.server, path.join(__dirname, 'http-server.js'), [], ['ignore', 'inherit', 'inherit', 'ipc'])
+  const port = await request(
+    child,
+    { pkg: variant.pkg, options: { ...baseOptions, ...variant.options }, expectedUserId: USER_ID },
+    'port',
+  )
+  const agent = new http.Agent({ keepAlive: true })
+  return {
+    variant,
+    port,
+    stats: () => request(child, { stats: true }, 'stats'),
+    stop: () => {
+      agent.destroy()
+      return new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        const timer = setTimeout(() => child.kill(), 5000)
+        child.once('exit', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+        child.disconnect()
+      })
+    },
+    agent,
+  }
 }
 
 function get(server, token) {
@@ -69,140 +125,143 @@ function get(server, token) {
   })
 }
 
-/**
- * CONCURRENCY closed-loop clients for `durationMs`; resolves to requests
- * per second. Every response is checked (a correctness guard, not a speed
- * check): a server that starts failing must not look fast.
- */
-async function load(server, token, durationMs) {
-  const expected = JSON.stringify({ userId: USER_ID })
-  const deadline = performance.now() + durationMs
-  let completed = 0
-  const client = async () => {
-    while (performance.now() < deadline) {
-      const { status, body } = await get(server, token)
-      if (status !== 200 || body !== expected) throw new BenchError(`${server.name}: a timed request got ${status} ${body}`)
-      completed++
+/** The gate before anything is timed: the good token signs in, the tampered one does not. */
+async function checkAnswers(server, token, tamperedToken) {
+  const checks = [['valid token', token, USER_ID]]
+  if (server.variant.pkg !== 'none') checks.push(['tampered token', tamperedToken, null])
+  for (const [label, t, expected] of checks) {
+    const { status, body } = await get(server, t)
+    const userId = status === 200 ? JSON.parse(body).userId : undefined
+    if (userId !== expected) {
+      throw new BenchError(`${server.variant.label} / ${label}: ${status} ${body}, expected userId ${JSON.stringify(expected)}`)
     }
   }
-  const start = process.hrtime.bigint()
-  await Promise.all(Array.from({ length: CONCURRENCY }, client))
-  return completed / (Number(process.hrtime.bigint() - start) / 1e9)
 }
 
-async function checkCorrectness(servers, token, tamperedToken) {
-  const problems = []
-  for (const server of servers) {
-    for (const [label, t, expected] of [
-      ['valid token', token, USER_ID],
-      ['tampered token', tamperedToken, null],
-    ]) {
-      try {
-        const { status, body } = await get(server, t)
-        const userId = status === 200 ? JSON.parse(body).userId : undefined
-        if (userId !== expected) {
-          problems.push(`${server.name} / ${label}: ${status} ${body}, expected userId ${JSON.stringify(expected)}`)
-        }
-      } catch (err) {
-        problems.push(`${server.name} / ${label}: ${err && err.message}`)
+function load(server, token, durationSeconds, pinning) {
+  const args = JSON.stringify({ url: `http://127.0.0.1:${server.port}/me`, token, connections: CONNECTIONS, durationSeconds })
+  const child = spawnNode(pinning?.load, path.join(__dirname, 'http-load.js'), [args], ['ignore', 'pipe', 'inherit'])
+  let output = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (chunk) => (output += chunk))
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new BenchError(`autocannon failed (exit ${code})`))
+      const result = JSON.parse(output)
+      if (result.non2xx || result.errors || result.timeouts) {
+        return reject(new BenchError(`${server.variant.label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`))
       }
-    }
-  }
-  if (problems.length) throw new BenchError(`HTTP correctness check failed, nothing was timed:\n  - ${problems.join('\n  - ')}`)
+      resolve(result)
+    })
+  })
 }
 
-const formatRate = (rps) => Math.round(rps).toLocaleString('en-US')
-const formatRateSummary = (s) => `${formatRate(s.median)} (IQR ${formatRate(s.q1)}–${formatRate(s.q3)})`
+/** One round of one variant: fresh server, gate, warm-up, measurement. */
+async function measure(variant, context) {
+  const server = await startServer(variant, context.baseOptions, context.pinning)
+  try {
+    await checkAnswers(server, context.token, context.tamperedToken)
+    // The gate's tampered request is the only expected signed-out answer.
+    const expectedUnexpected = variant.pkg === 'none' ? 0 : 1
+    await load(server, context.token, WARMUP_SECONDS, context.pinning)
+    const before = await server.stats()
+    const result = await load(server, context.token, SECONDS, context.pinning)
+    const after = await server.stats()
+    if (after.unexpectedAnswers !== expectedUnexpected) {
+      throw new BenchError(`${variant.label}: ${after.unexpectedAnswers - expectedUnexpected} timed requests were not signed in`)
+    }
+    return {
+      rps: result.requests / result.durationSeconds,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / result.requests,
+      peakRssMiB: after.maxRssKiB / 1024,
+      firstAuthMs: after.firstAuthMs,
+    }
+  } finally {
+    await server.stop()
+  }
+}
 
-function renderMarkdown({ rows, ceiling, rounds, labels }) {
+const median = (values) => quantile(values, 0.5)
+const METRICS = ['rps', 'p50Ms', 'p99Ms', 'cpuMicrosPerRequest', 'peakRssMiB']
+
+/** Medians per variant, and per-round ratios against the no-auth baseline. */
+function summarizeRuns(list, samples) {
+  const baseline = samples[0]
+  return list.map((variant, v) => {
+    const runs = samples[v]
+    const row = { id: variant.id, label: variant.label, rounds: runs }
+    for (const metric of METRICS) row[metric] = median(runs.map((run) => run[metric]))
+    row.throughputRatio = median(runs.map((run, round) => run.rps / baseline[round].rps))
+    row.throughputRatioRange = [
+      Math.min(...runs.map((run, round) => run.rps / baseline[round].rps)),
+      Math.max(...runs.map((run, round) => run.rps / baseline[round].rps)),
+    ]
+    row.addedCpuMicros = median(runs.map((run, round) => run.cpuMicrosPerRequest - baseline[round].cpuMicrosPerRequest))
+    row.addedPeakRssMiB = median(runs.map((run, round) => run.peakRssMiB - baseline[round].peakRssMiB))
+    return row
+  })
+}
+
+const fixed = (value, digits) => (value === undefined || value === null ? '' : value.toFixed(digits))
+const thousands = (value) => Math.round(value).toLocaleString('en-US')
+
+function renderMarkdown(rows, setup) {
   const lines = [
-    `## End to end over HTTP, Express 5, ${CONCURRENCY} requests in flight (median of ${rounds} rounds)`,
+    `## HTTP: Express 5 over 127.0.0.1, autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up (median of ${ROUNDS} interleaved rounds)`,
     '',
-    `| variant | ${labels.reference} req/s | ${labels.native} req/s | speed-up | added µs/req, ref → native |`,
-    '|---|--:|--:|--:|--:|',
+    '| variant | req/s | × no auth (range) | p50 ms | p99 ms | server CPU µs/req | auth CPU µs/req | peak RSS MiB | Δ peak RSS MiB |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ]
   for (const row of rows) {
+    const baseline = row.id === 'none'
     lines.push(
-      `| ${row.variant} | ${formatRateSummary(row.reference)} | ${formatRateSummary(row.native)} | ` +
-        `**${row.speedup.toFixed(2)}×** | ${row.addedMicros.reference.toFixed(0)} → ${row.addedMicros.native.toFixed(0)} |`,
+      `| ${row.label} | ${thousands(row.rps)} | ${baseline ? '1.00' : `**${fixed(row.throughputRatio, 2)}** (${fixed(row.throughputRatioRange[0], 2)}–${fixed(row.throughputRatioRange[1], 2)})`} | ` +
+        `${fixed(row.p50Ms, 0)} | ${fixed(row.p99Ms, 0)} | ${fixed(row.cpuMicrosPerRequest, 1)} | ${baseline ? '' : fixed(row.addedCpuMicros, 1)} | ` +
+        `${fixed(row.peakRssMiB, 1)} | ${baseline ? '' : `+${fixed(row.addedPeakRssMiB, 1)}`} |`,
     )
   }
   lines.push(
     '',
-    `- Ceiling, Express only (no Clerk middleware): ${formatRateSummary(ceiling)} req/s`,
-    '- speed-up = native median req/s / reference median req/s. "added µs/req" = 1e6/req/s − 1e6/ceiling req/s:',
-    '  the wall time Clerk adds per request on top of Express, with the load generator on the same machine.',
+    `- Server and load generator ${setup.pinning ? 'pinned to different CPUs (taskset)' : 'not pinned (taskset unavailable)'}; ` +
+      'each variant in its own process, started fresh every round, checked before timing (valid token → userId, tampered → null) ' +
+      'and on every timed answer.',
+    '- "× no auth": req/s over the no-auth app\'s req/s in the same round. "auth CPU µs/req": the server\'s CPU time per request ' +
+      '(all threads) minus the no-auth app\'s, same round. Peak RSS is the server\'s high-water mark (warm-up included).',
+    '- "every request verified" turns the verified-token cache off, so each request decodes the token and checks its RSA-2048 ' +
+      'signature, as a new token on every request would.',
   )
   return lines.join('\n')
 }
 
-async function run({ key, token, tamperedToken, secretKey, publishableKey, labels, facts, resultsDir }) {
-  log(`\nHTTP mode: ${ROUNDS} rounds (BENCH_HTTP_ROUNDS) of ${BATCH_MS} ms per server, concurrency ${CONCURRENCY}.`)
+async function run({ key, token, tamperedToken, secretKey, publishableKey, labels }) {
+  const pinning = cpuPinning()
+  const list = variants(labels)
+  log(
+    `\nHTTP benchmark: ${ROUNDS} rounds (BENCH_HTTP_ROUNDS) × ${list.length} variants, ${WARMUP_SECONDS} s warm-up + ` +
+      `${SECONDS} s (BENCH_HTTP_SECONDS), ${CONNECTIONS} connections; ${pinning ? 'CPU pinning on' : 'no CPU pinning'}.`,
+  )
   const api = await startFakeClerkApi({ keys: [key.jwk] })
-  const started = [] // everything to stop at the end, whatever happens
-  const start = async (...args) => {
-    const server = await startServer(...args)
-    started.push(server)
-    return server
-  }
   try {
-    const jwksOptions = { secretKey, publishableKey, apiUrl: api.url }
-    const pemOptions = { secretKey, publishableKey, jwtKey: key.pem }
-    const variants = [
-      { name: 'JWKS (keys cached)', options: jwksOptions },
-      { name: 'jwtKey (PEM, no network)', options: pemOptions },
-    ]
-    // servers[2v] is variant v on the reference, servers[2v + 1] on ours.
-    const servers = []
-    for (const variant of variants) {
-      servers.push(await start(`${variant.name} / ${labels.reference}`, 'reference', variant.options))
-      servers.push(await start(`${variant.name} / ${labels.native}`, 'native', variant.options))
-    }
-    const ceilingServer = await start('Express only', 'none', {})
-    const all = [...servers, ceilingServer]
-
-    log('HTTP correctness check ...')
-    await checkCorrectness(servers, token, tamperedToken)
-
-    log('Warming up the servers ...')
-    for (const server of all) await load(server, token, WARMUP_MS)
-
-    // Rotated order per round, as in the micro benchmark.
-    const samples = all.map(() => [])
+    const context = { token, tamperedToken, pinning, baseOptions: { secretKey, publishableKey, apiUrl: api.url } }
+    const samples = list.map(() => [])
     for (let round = 0; round < ROUNDS; round++) {
-      for (let k = 0; k < all.length; k++) {
-        const index = (k + round) % all.length
-        samples[index].push(await load(all[index], token, BATCH_MS))
+      for (let k = 0; k < list.length; k++) {
+        const index = (k + round) % list.length
+        samples[index].push(await measure(list[index], context))
       }
       log(`  HTTP round ${round + 1}/${ROUNDS} done`)
     }
-
-    const ceiling = summarize(samples[all.length - 1])
-    const added = (rps) => 1e6 / rps - 1e6 / ceiling.median
-    const rows = variants.map((variant, v) => {
-      const reference = summarize(samples[2 * v])
-      const native = summarize(samples[2 * v + 1])
-      const paired = samples[2 * v + 1].map((rps, i) => rps / samples[2 * v][i])
-      return {
-        variant: variant.name,
-        reference,
-        native,
-        speedup: native.median / reference.median,
-        pairedSpeedup: { median: quantile(paired, 0.5), q1: quantile(paired, 0.25), q3: quantile(paired, 0.75), samples: paired },
-        addedMicros: { reference: added(reference.median), native: added(native.median) },
-      }
-    })
-    const results = { facts, rounds: ROUNDS, batchMs: BATCH_MS, concurrency: CONCURRENCY, unit: 'req/s', rows, ceiling }
-    process.stdout.write(`\n${renderMarkdown({ rows, ceiling, rounds: ROUNDS, labels })}\n`)
-
-    fs.mkdirSync(resultsDir, { recursive: true })
-    const jsonPath = path.join(resultsDir, 'http.json')
-    fs.writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`)
-    log(`\nWrote ${path.relative(process.cwd(), jsonPath) || jsonPath}`)
+    const rows = summarizeRuns(list, samples)
+    return {
+      setup: { rounds: ROUNDS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, pinning: !!pinning },
+      rows,
+      markdown: renderMarkdown(rows, { pinning }),
+    }
   } finally {
-    await Promise.all(started.map((server) => server.stop()))
     await api.close()
   }
 }
 
-module.exports = { run }
+module.exports = { run, cpuPinning, spawnNode, startServer, get, USER_ID }

@@ -1,12 +1,18 @@
 'use strict'
 
-// Child process of the BENCH_HTTP=1 mode: one Express 5 app on 127.0.0.1,
+// Child process of the HTTP benchmark: one Express 5 app on 127.0.0.1,
 // `GET /me` → `{"userId": ...}` behind the chosen package's clerkMiddleware
-// (or behind no middleware at all, for the Express-only ceiling). A separate
-// process so the server gets its own event loop and core, away from the
-// load generator. The parent sends `{ pkg, options }` and gets `{ port }`.
+// (or behind no middleware at all, the no-auth baseline). Each variant gets
+// its own process, so each has its own event loop, heap and peak RSS.
+//
+// Protocol (IPC): the parent sends `{ pkg, options, expectedUserId }` and
+// gets `{ port }`; then `{ stats: true }` answers with this process's CPU
+// time, peak RSS, how many answers had another userId than expected (a
+// correctness guard: a server that starts signing requests out must not
+// look fast) and how long the middleware took on the first request.
 
 const path = require('node:path')
+const { performance } = require('node:perf_hooks')
 
 // The parent already cleaned the environment it passes down; do it again so
 // this file is safe to start on its own.
@@ -21,24 +27,62 @@ const PACKAGES = {
   native: () => require(path.join(__dirname, '..')),
 }
 
-function buildApp(pkgName, options) {
+let unexpectedAnswers = 0
+let firstAuthMs = null
+
+/** The middleware, timing its first call (the cold path: JWKS fetch, first verification). */
+function timeFirstCall(middleware) {
+  let first = true
+  return (req, res, next) => {
+    if (!first) return middleware(req, res, next)
+    first = false
+    const started = performance.now()
+    return middleware(req, res, (err) => {
+      firstAuthMs = performance.now() - started
+      next(err)
+    })
+  }
+}
+
+function buildApp(pkgName, options, expectedUserId) {
   const app = express()
   app.disable('x-powered-by')
   app.disable('etag')
+  const answer = (res, userId) => {
+    if (userId !== expectedUserId) unexpectedAnswers++
+    res.json({ userId })
+  }
   if (pkgName === 'none') {
-    app.get('/me', (_req, res) => res.json({ userId: 'user_x' }))
+    app.get('/me', (_req, res) => answer(res, expectedUserId))
   } else {
     const pkg = PACKAGES[pkgName]()
-    app.use(pkg.clerkMiddleware(options))
-    app.get('/me', (req, res) => res.json({ userId: pkg.getAuth(req).userId }))
+    app.use(timeFirstCall(pkg.clerkMiddleware(options)))
+    app.get('/me', (req, res) => answer(res, pkg.getAuth(req).userId))
   }
   // Keep errors short: the parent treats any non-200 as a failure anyway.
   app.use((err, _req, res, _next) => res.status(500).json({ error: String(err && err.message) }))
   return app
 }
 
-process.once('message', ({ pkg, options }) => {
-  const server = buildApp(pkg, options).listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
+function stats() {
+  const cpu = process.cpuUsage()
+  return {
+    cpuMicros: cpu.user + cpu.system,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    unexpectedAnswers,
+    firstAuthMs,
+  }
+}
+
+process.on('message', (message) => {
+  if (message.stats) {
+    process.send({ stats: stats() })
+    return
+  }
+  const { pkg, options, expectedUserId } = message
+  const server = buildApp(pkg, options, expectedUserId).listen(0, '127.0.0.1', () =>
+    process.send({ port: server.address().port }),
+  )
   // The parent disconnecting the IPC channel means "stop": close the server
   // (and its keep-alive sockets) so this process exits by itself.
   process.once('disconnect', () => {

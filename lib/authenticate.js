@@ -10,6 +10,7 @@ const { signedInState, machineSignedInState, signedOutState, handshakeState } = 
 const { warnOnce } = require('./logger')
 const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 const organizationSync = require('./organization-sync')
+const { parseClaims } = require('./claims')
 
 const AUTHENTICATOR_LIMIT = 64
 const authenticators = new Map()
@@ -43,19 +44,70 @@ function nativeOptions(options) {
     issuer: flatList(options.issuer),
     headerType: headerTypeList(options.headerType),
     clockSkewInMs: typeof options.clockSkewInMs === 'number' && Number.isFinite(options.clockSkewInMs) ? options.clockSkewInMs : 5000,
+    sessionTokenCache: options.sessionTokenCache !== false,
   }
+}
+
+// The options `nativeOptions` reads: when none changed since the last
+// request, the last Authenticator is reused without deriving its key.
+const NATIVE_OPTION_NAMES = [
+  'secretKey',
+  'publishableKey',
+  'jwtKey',
+  'apiUrl',
+  'apiVersion',
+  'apiUserAgent',
+  'apiSecretKey',
+  'machineSecretKey',
+  'machineTokenCacheTtlMs',
+  'skipJwksCache',
+  'audience',
+  'authorizedParties',
+  'issuer',
+  'headerType',
+  'clockSkewInMs',
+  'sessionTokenCache',
+]
+let lastValues = null
+let lastAuthenticator = null
+
+/** The value as compared next time: arrays by their items, which may be mutated in place. */
+const snapshot = (value) => (Array.isArray(value) ? value.map(snapshot) : value)
+
+function sameValue(previous, value) {
+  if (!Array.isArray(value)) return previous === value && !Array.isArray(previous)
+  if (!Array.isArray(previous) || previous.length !== value.length) return false
+  for (let i = 0; i < value.length; i++) if (!sameValue(previous[i], value[i])) return false
+  return true
+}
+
+function sameAsLast(options) {
+  if (lastValues === null) return false
+  for (let i = 0; i < NATIVE_OPTION_NAMES.length; i++) {
+    if (!sameValue(lastValues[i], options[NATIVE_OPTION_NAMES[i]])) return false
+  }
+  return true
 }
 
 /** One native Authenticator per distinct option set (the key is derived from them). */
 function authenticatorFor(options) {
-  const config = nativeOptions(options)
+  if (sameAsLast(options)) return lastAuthenticator
+  const authenticator = authenticatorForConfig(nativeOptions(options))
+  lastValues = NATIVE_OPTION_NAMES.map((name) => snapshot(options[name]))
+  lastAuthenticator = authenticator
+  return authenticator
+}
+
+/** `{ native, configError, id }`: the Authenticator, its configuration error and id, read once. */
+function authenticatorForConfig(config) {
   const key = Object.values(config)
     .map((value) => (Array.isArray(value) ? value.join('\u0001') : (value ?? '\u0002')))
     .join('\u0000')
   let authenticator = authenticators.get(key)
   if (!authenticator) {
     if (authenticators.size >= AUTHENTICATOR_LIMIT) authenticators.clear()
-    authenticator = new native.Authenticator(config)
+    const instance = new native.Authenticator(config)
+    authenticator = { native: instance, configError: instance.configError, id: instance.id }
     authenticators.set(key, authenticator)
   }
   return authenticator
@@ -82,7 +134,7 @@ function toState(result, context) {
       if (result.tokenType !== 'session_token') {
         return machineSignedInState(context, result.tokenType, result.token, JSON.parse(result.claims), result.fromJwt)
       }
-      return signedInState(context, JSON.parse(result.claims), result.token, result.headers ?? [])
+      return signedInState(context, parseClaims(result.claims), result.token, result.headers ?? [])
     case 'signed-out':
       return signedOutState(context, result.tokenType, result.reason, result.message, result.headers ?? [])
     case 'handshake':
@@ -122,8 +174,7 @@ function requestInfo(request, options) {
  * @returns a RequestState, or a promise of one when the JWKS must be fetched
  */
 function authenticate(request, options, context) {
-  const authenticator = authenticatorFor(options)
-  const configError = authenticator.configError
+  const { native: authenticator, configError, id } = authenticatorFor(options)
   if (configError) throw new Error(configError)
   const clerkUrl = clerkUrlOf(request)
   finishSiteOptions(options, request, clerkUrl)
@@ -133,8 +184,14 @@ function authenticate(request, options, context) {
   // Fast paths: the token (or the cookies) alone decide a plain sign-in;
   // anything else takes the full path below.
   let fast = null
-  if (token) fast = authenticator.authenticateToken(token)
-  else if (request.cookie && !options.isSatellite && !orgTarget) {
+  if (token) {
+    // A token verified before: its claims, from the cache, the cheapest way.
+    const cached = native.authenticateCachedToken(id, token)
+    if (cached !== null) return signedInState(context, parseClaims(cached), token, [])
+    fast = authenticator.authenticateToken(token)
+    // A bare string: the claims of a signed-in session token.
+    if (typeof fast === 'string') return signedInState(context, parseClaims(fast), token, [])
+  } else if (request.cookie && !options.isSatellite && !orgTarget) {
     fast = authenticator.authenticateCookie(request.method, request.url, request.cookie, request.secFetchDest, request.referer)
   }
   if (fast) return toState(fast, context)
@@ -152,4 +209,9 @@ function authenticate(request, options, context) {
   return authenticator.authenticate(token, info).then((r) => toState(r, context))
 }
 
-module.exports = { authenticate, tokenFromAuthorization, nativeOptions }
+/** Fetches the JWKS of these options into the process-wide key cache. */
+function prefetchKeys(options) {
+  return authenticatorFor(options).native.prefetchJwks()
+}
+
+module.exports = { authenticate, tokenFromAuthorization, nativeOptions, prefetchKeys }

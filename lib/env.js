@@ -45,18 +45,36 @@ function loadClientEnv() {
   }
 }
 
-/** The subset of the environment the middleware re-reads on every request. */
+// The subset of the environment the middleware re-reads on every request.
+// Each variable is read when it is used (reading `process.env` costs a
+// system lookup), which within one request gives the same values as
+// reading them all up front.
+const requestEnv = Object.freeze({
+  get secretKey() {
+    return process.env.CLERK_SECRET_KEY || ''
+  },
+  get machineSecretKey() {
+    return process.env.CLERK_MACHINE_SECRET_KEY || ''
+  },
+  get publishableKey() {
+    return process.env.CLERK_PUBLISHABLE_KEY || ''
+  },
+  get domain() {
+    return process.env.CLERK_DOMAIN || ''
+  },
+  get proxyUrl() {
+    return process.env.CLERK_PROXY_URL || ''
+  },
+  get signInUrl() {
+    return process.env.CLERK_SIGN_IN_URL || ''
+  },
+  get isSatellite() {
+    return isTruthy(process.env.CLERK_IS_SATELLITE)
+  },
+})
+
 function loadRequestEnv() {
-  const env = process.env
-  return {
-    secretKey: env.CLERK_SECRET_KEY || '',
-    machineSecretKey: env.CLERK_MACHINE_SECRET_KEY || '',
-    publishableKey: env.CLERK_PUBLISHABLE_KEY || '',
-    domain: env.CLERK_DOMAIN || '',
-    proxyUrl: env.CLERK_PROXY_URL || '',
-    signInUrl: env.CLERK_SIGN_IN_URL || '',
-    isSatellite: isTruthy(env.CLERK_IS_SATELLITE),
-  }
+  return requestEnv
 }
 
 module.exports = { isTruthy, loadApiEnv, loadClientEnv, loadRequestEnv }

@@ -10,6 +10,8 @@ const { getAuthObjectForAcceptedToken } = require('./auth-objects')
 const { warnOnce, deprecated } = require('./logger')
 const { valueOrFn, absoluteProxyUrl, clerkUrlOf, isHttpOrHttps, isDevelopmentSecretKey } = require('./site-options')
 const frontendApiProxy = require('./frontend-api-proxy')
+const { prefetchKeys } = require('./authenticate')
+const native = require('./native')
 
 const AUTH_BRAND = Symbol.for('@clerk/express.auth')
 
@@ -34,66 +36,95 @@ app.use(clerkMiddleware());
   or come say hi in our discord server: https://clerk.com/discord
   `
 
-const requestHasAuthObject = (req) => typeof req.auth === 'function' && req.auth[AUTH_BRAND] === true
+const isBrandedAuth = (auth) => typeof auth === 'function' && auth[AUTH_BRAND] === true
+const requestHasAuthObject = (req) => isBrandedAuth(req.auth)
 
-// Methods the Fetch `Request` constructor refuses.
+// Methods the Fetch `Request` constructor refuses, and common ones it takes.
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+const COMMON_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+
+// Express 5 gives every request and response object a hidden class of its
+// own (it swaps their prototypes), so each property read on them misses V8's
+// inline caches and costs a lookup through the prototype chain. The hot path
+// below reads each property once.
+
+/** The socket, for `req.connection?.encrypted`: `connection` is a getter returning `socket`. */
+const socketOf = (req) => (req.socket !== undefined ? req.socket : req.connection)
 
 /**
  * Whether the reference could turn this request into a WHATWG Request; if
  * not it answers 400. Relative paths (the normal case) are checked without
  * building a URL.
  */
-function isConvertible(req) {
-  if (FORBIDDEN_METHODS.has(String(req.method).toUpperCase())) return false
-  const url = req.originalUrl || req.url || ''
+function isConvertible(method, url, req) {
+  if (!COMMON_METHODS.has(method) && FORBIDDEN_METHODS.has(String(method).toUpperCase())) return false
   if (url.charCodeAt(0) === 47 /* / */) {
     const second = url.charCodeAt(1)
     if (second !== 47 && second !== 92 /* \ */) return true
   }
   try {
-    const parsed = new URL(url, `${req.connection?.encrypted ? 'https' : 'http'}://clerk-dummy`)
+    const parsed = new URL(url, `${socketOf(req)?.encrypted ? 'https' : 'http'}://clerk-dummy`)
     return !parsed.username && !parsed.password
   } catch {
     return false
   }
 }
 
-/** Express-level option resolution (env fallbacks, option functions, satellite checks). */
+// The options the middleware resolves itself, and those it drops.
+const RESOLVED_OPTIONS = new Set([
+  'clerkClient',
+  'debug',
+  'frontendApiProxy',
+  'isSatellite',
+  'domain',
+  'signInUrl',
+  'proxyUrl',
+  'secretKey',
+  'machineSecretKey',
+  'publishableKey',
+])
+// Keys the client adds to the options it is given (`runtimeOptions`), in
+// the order it adds them. Present up front (as undefined, which the client
+// treats as absent), they are overwritten rather than added: in V8 11
+// (Node 20), adding properties to an object made by a spread costs about a
+// microsecond each, which would be most of a request's authentication.
+const CLIENT_ADDED_OPTIONS = ['jwtKey', 'apiUrl', 'apiVersion', 'audience', 'apiUserAgent', 'apiSecretKey']
+
+/**
+ * Express-level option resolution (env fallbacks, option functions,
+ * satellite checks): the options without the ones resolved here, then the
+ * resolved ones, as `{ ...rest, secretKey, ... }` would build them. Built
+ * by assignment, not by a spread (see CLIENT_ADDED_OPTIONS).
+ */
 function resolveRequestOptions(options, env, request) {
-  const {
-    clerkClient: _client,
-    debug: _debug,
-    frontendApiProxy: _proxy,
-    isSatellite: isSatelliteInput,
-    domain: domainInput,
-    signInUrl: signInUrlInput,
-    proxyUrl: proxyUrlInput,
-    secretKey: secretKeyInput,
-    machineSecretKey: machineSecretKeyInput,
-    publishableKey: publishableKeyInput,
-    ...rest
-  } = options
   const clerkUrl = clerkUrlOf(request)
-  const secretKey = secretKeyInput || env.secretKey
-  const isSatellite = valueOrFn(isSatelliteInput, clerkUrl, env.isSatellite)
-  const domain = valueOrFn(domainInput, clerkUrl) || env.domain
-  const signInUrl = signInUrlInput || env.signInUrl
-  const proxyUrl = absoluteProxyUrl(valueOrFn(proxyUrlInput, clerkUrl, env.proxyUrl), clerkUrl)
+  const secretKey = options.secretKey || env.secretKey
+  // Environment defaults are read only when no option is given.
+  const isSatellite = options.isSatellite === undefined ? env.isSatellite : valueOrFn(options.isSatellite, clerkUrl)
+  const domain = valueOrFn(options.domain, clerkUrl) || env.domain
+  const signInUrl = options.signInUrl || env.signInUrl
+  const proxyUrlInput = options.proxyUrl
+  const proxyUrl = absoluteProxyUrl(proxyUrlInput === undefined ? env.proxyUrl : valueOrFn(proxyUrlInput, clerkUrl), clerkUrl)
   if (isSatellite && !proxyUrl && !domain) throw new Error(MISSING_DOMAIN_AND_PROXY)
   if (isSatellite && !isHttpOrHttps(signInUrl) && isDevelopmentSecretKey(secretKey || '')) {
     throw new Error(SATELLITE_SIGN_IN_URL)
   }
-  return {
-    ...rest,
-    secretKey,
-    machineSecretKey: machineSecretKeyInput || env.machineSecretKey,
-    publishableKey: publishableKeyInput || env.publishableKey,
-    proxyUrl,
-    isSatellite,
-    domain,
-    signInUrl,
-  }
+  const resolved = {}
+  for (const key of Object.keys(options)) if (!RESOLVED_OPTIONS.has(key)) resolved[key] = options[key]
+  resolved.secretKey = secretKey
+  resolved.machineSecretKey = options.machineSecretKey || env.machineSecretKey
+  resolved.publishableKey = options.publishableKey || env.publishableKey
+  resolved.proxyUrl = proxyUrl
+  resolved.isSatellite = isSatellite
+  resolved.domain = domain
+  resolved.signInUrl = signInUrl
+  return resolved
+}
+
+/** The options for this package's client, with the keys it adds already present (see CLIENT_ADDED_OPTIONS). */
+function withClientKeys(resolved) {
+  for (const key of CLIENT_ADDED_OPTIONS) if (!(key in resolved)) resolved[key] = undefined
+  return resolved
 }
 
 function resolveDefaultClerkClient(options) {
@@ -107,29 +138,67 @@ function resolveDefaultClerkClient(options) {
   })
 }
 
-/** The headers and URL the state machine reads, without building a Request. */
-function requestFacts(req) {
-  const headers = req.headers
-  return {
-    method: req.method,
-    url: req.originalUrl || req.url || '',
-    encrypted: !!req.connection?.encrypted,
-    authorization: headers.authorization,
-    userAgent: headers['user-agent'] || undefined,
-    origin: headers.origin || undefined,
-    host: headers.host,
-    forwardedHost: headers['x-forwarded-host'],
-    forwardedProto: headers['x-forwarded-proto'],
-    secFetchDest: headers['sec-fetch-dest'],
-    accept: headers.accept,
-    referer: headers.referer,
-    cookie: headers.cookie,
-    // As the reference's `new Headers(req.headers)` iterates them: sorted,
-    // array values joined with ','.
-    allHeaders: () =>
-      Object.keys(headers)
-        .sort()
-        .map((name) => [name, String(headers[name])]),
+/**
+ * The headers and URL the state machine reads, without building a Request.
+ * Only the Authorization header is read up front; a bearer token is usually
+ * all a request needs, the other headers are read if something asks.
+ */
+class RequestFacts {
+  constructor(req, method = req.method, url = req.originalUrl || req.url || '') {
+    const headers = req.headers
+    this.headers = headers
+    this.req = req
+    this.method = method
+    this.url = url
+    this.authorization = headers.authorization
+  }
+
+  get encrypted() {
+    return !!socketOf(this.req)?.encrypted
+  }
+
+  get userAgent() {
+    return this.headers['user-agent'] || undefined
+  }
+
+  get origin() {
+    return this.headers.origin || undefined
+  }
+
+  get host() {
+    return this.headers.host
+  }
+
+  get forwardedHost() {
+    return this.headers['x-forwarded-host']
+  }
+
+  get forwardedProto() {
+    return this.headers['x-forwarded-proto']
+  }
+
+  get secFetchDest() {
+    return this.headers['sec-fetch-dest']
+  }
+
+  get accept() {
+    return this.headers.accept
+  }
+
+  get referer() {
+    return this.headers.referer
+  }
+
+  get cookie() {
+    return this.headers.cookie
+  }
+
+  /** As the reference's `new Headers(req.headers)` iterates them: sorted, array values joined with ','. */
+  allHeaders() {
+    const headers = this.headers
+    return Object.keys(headers)
+      .sort()
+      .map((name) => [name, String(headers[name])])
   }
 }
 
@@ -148,6 +217,28 @@ function decorate(req, state) {
   const auth = (opts) => state.toAuth(opts)
   auth[AUTH_BRAND] = true
   req.auth = auth
+}
+
+/**
+ * `prefetchJwks: true`: fetch the JWKS when the middleware is created, so
+ * that the first request finds the keys in memory. Only for the default
+ * client, whose key source is known here; a failure is left to the first
+ * request, which fetches and reports as usual.
+ */
+function prefetchJwks(options) {
+  const env = process.env
+  // The JWKS will be fetched unless there is a jwtKey: get the HTTP client ready.
+  if (!options.jwtKey && !env.CLERK_JWT_KEY) native.warmUpHttpClient()
+  if (!options.prefetchJwks || options.clerkClient) return
+  const keys = {
+    secretKey: options.secretKey || env.CLERK_SECRET_KEY,
+    publishableKey: options.publishableKey || env.CLERK_PUBLISHABLE_KEY,
+    jwtKey: options.jwtKey || env.CLERK_JWT_KEY,
+    apiUrl: options.apiUrl || env.CLERK_API_URL,
+    apiVersion: options.apiVersion || env.CLERK_API_VERSION,
+  }
+  if (keys.jwtKey || !keys.secretKey) return
+  prefetchKeys(keys).catch(() => {})
 }
 
 function authenticateAndDecorateRequest(options = {}) {
@@ -184,7 +275,8 @@ function authenticateAndDecorateRequest(options = {}) {
   const finish = (state, req, res, next) => {
     const err = applyRequestState(state, res)
     if (err) return next(err)
-    if (res.writableEnded) return undefined
+    // `writableEnded` is a getter returning the own `finished` of a ServerResponse.
+    if (typeof res.finished === 'boolean' ? res.finished : res.writableEnded) return undefined
     decorate(req, state)
     return next()
   }
@@ -192,7 +284,9 @@ function authenticateAndDecorateRequest(options = {}) {
   return function clerkExpressMiddleware(req, res, next) {
     if (requestHasAuthObject(req)) return next()
     if ('auth' in req) warnOnce(FOREIGN_AUTH_WARNING)
-    if (!isConvertible(req)) {
+    const method = req.method
+    const url = req.originalUrl || req.url || ''
+    if (!isConvertible(method, url, req)) {
       res.status(400).end()
       return undefined
     }
@@ -209,11 +303,11 @@ function authenticateAndDecorateRequest(options = {}) {
     }
     let pending
     try {
-      const facts = requestFacts(req)
+      const facts = new RequestFacts(req, method, url)
       const resolved = resolveRequestOptions(requestOptions, loadRequestEnv(), facts)
       const authenticateFacts = client[AUTHENTICATE_FACTS]
       const state = authenticateFacts
-        ? authenticateFacts(facts, resolved)
+        ? authenticateFacts(facts, withClientKeys(resolved))
         : client.authenticateRequest(toWebRequest(req), resolved)
       if (typeof state.then !== 'function') return finish(state, req, res, next)
       pending = state
@@ -239,12 +333,13 @@ function toWebRequest(req) {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
   }
-  const base = `${req.connection?.encrypted ? 'https' : 'http'}://clerk-dummy`
+  const base = `${socketOf(req)?.encrypted ? 'https' : 'http'}://clerk-dummy`
   return new Request(new URL(req.originalUrl || req.url || '', base), { method: req.method, headers })
 }
 
 function clerkMiddleware(options = {}) {
   if (typeof options !== 'function') {
+    prefetchJwks(options)
     const middleware = authenticateAndDecorateRequest({ ...options, acceptsToken: 'any' })
     return (req, res, next) => {
       middleware(req, res, next)
@@ -260,8 +355,9 @@ function clerkMiddleware(options = {}) {
 }
 
 function getAuth(req, options) {
-  if (!requestHasAuthObject(req)) throw new Error(middlewareRequired('getAuth'))
-  return getAuthObjectForAcceptedToken({ authObject: req.auth(options), acceptsToken: options?.acceptsToken })
+  const auth = req.auth
+  if (!isBrandedAuth(auth)) throw new Error(middlewareRequired('getAuth'))
+  return getAuthObjectForAcceptedToken({ authObject: auth.call(req, options), acceptsToken: options?.acceptsToken })
 }
 
 function requireAuth(options = {}) {
@@ -282,10 +378,10 @@ function requireAuth(options = {}) {
 
 /** The exported `authenticateRequest({clerkClient, request, options})`. */
 function authenticateRequest({ clerkClient: client, request, options }) {
-  const facts = requestFacts(request)
+  const facts = new RequestFacts(request)
   const resolved = resolveRequestOptions(options || {}, loadRequestEnv(), facts)
   const authenticateFacts = client[AUTHENTICATE_FACTS]
-  if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(facts, resolved))
+  if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(facts, withClientKeys(resolved)))
   return client.authenticateRequest(toWebRequest(request), resolved)
 }
 

@@ -10,8 +10,9 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub struct TestKey {
   pub kid: String,
@@ -106,10 +107,13 @@ pub fn session_claims(now_s: i64) -> Value {
 }
 
 /// A one-route HTTP/1.1 server answering every request with the same
-/// (status, body); it counts the requests it serves.
+/// (status, body), one connection at a time; it counts the requests it
+/// serves. The body and a delay before each answer can be changed.
 pub struct FakeServer {
   pub url: String,
   hits: Arc<AtomicUsize>,
+  body: Arc<Mutex<String>>,
+  delay_ms: Arc<AtomicU64>,
 }
 
 impl FakeServer {
@@ -117,13 +121,17 @@ impl FakeServer {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     let url = format!("http://{}", listener.local_addr().unwrap());
     let hits = Arc::new(AtomicUsize::new(0));
-    let thread_hits = hits.clone();
+    let body = Arc::new(Mutex::new(body));
+    let delay_ms = Arc::new(AtomicU64::new(0));
+    let (thread_hits, thread_body, thread_delay) = (hits.clone(), body.clone(), delay_ms.clone());
     std::thread::spawn(move || {
       for stream in listener.incoming() {
         let Ok(mut stream) = stream else { break };
         let mut buffer = [0u8; 8192];
         let _ = stream.read(&mut buffer);
         thread_hits.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(thread_delay.load(Ordering::SeqCst)));
+        let body = thread_body.lock().unwrap().clone();
         let reply = format!(
           "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
           body.len()
@@ -131,11 +139,24 @@ impl FakeServer {
         let _ = stream.write_all(reply.as_bytes());
       }
     });
-    FakeServer { url, hits }
+    FakeServer {
+      url,
+      hits,
+      body,
+      delay_ms,
+    }
   }
 
   pub fn hits(&self) -> usize {
     self.hits.load(Ordering::SeqCst)
+  }
+
+  pub fn set_body(&self, body: String) {
+    *self.body.lock().unwrap() = body;
+  }
+
+  pub fn set_delay_ms(&self, delay_ms: u64) {
+    self.delay_ms.store(delay_ms, Ordering::SeqCst);
   }
 }
 

@@ -66,6 +66,17 @@ export type ClerkMiddlewareOptions = AuthenticateRequestOptions & {
    * milliseconds. Off by default, as in @clerk/express.
    */
   machineTokenCacheTtlMs?: number
+  /**
+   * clerk-express-native only: reuse successful session-token verifications
+   * (the same token, the same options; time claims re-checked on every
+   * request). On by default; `false` verifies every request.
+   */
+  sessionTokenCache?: boolean
+  /**
+   * clerk-express-native only: fetch the JWKS when the middleware is created
+   * rather than on the first request.
+   */
+  prefetchJwks?: boolean
 }
 
 type ClerkClient = ReturnType<typeof createClerkClient>

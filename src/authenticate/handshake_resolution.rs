@@ -284,8 +284,8 @@ async fn directives_from_token(
   }
   match key.verify(
     algorithm,
-    decoded.signed_part.as_bytes(),
-    &decoded.signature_b64,
+    decoded.signed_part().as_bytes(),
+    &decoded.signature,
   ) {
     Err(import_error) => Err(Stop::Token(TokenError::new(
       reason::TOKEN_VERIFICATION_FAILED,
@@ -326,12 +326,12 @@ async fn handshake_key(
       .with_action(action::SET_CLERK_JWT_KEY),
     ));
   };
-  let source = JwksSource {
-    api_url: &options.api_url,
-    api_version: &options.api_version,
+  let source = JwksSource::new(
+    &options.api_url,
+    &options.api_version,
     secret_key,
-    skip_cache: options.skip_jwks_cache,
-  };
+    options.skip_jwks_cache,
+  );
   let kid = js::to_js_string(js::get(&decoded.header, "kid"));
   if let Some(key) = source.cached(&kid, crate::clock::now_ms()) {
     return Ok(key);

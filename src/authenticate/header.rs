@@ -41,6 +41,9 @@ pub fn authenticate_sync(
   instance: &Instance,
   now_ms: f64,
 ) -> Option<Outcome> {
+  if let Some(signed_in) = cached_sign_in(token, options, now_ms) {
+    return Some(signed_in);
+  }
   match verify_in_memory(token, options, now_ms) {
     Err(decided) => decided,
     Ok(SyncOutcome::Done(result)) => outcome_of(token, result, input, instance).ok(),
@@ -56,6 +59,9 @@ pub fn authenticate_token_only(
   options: &VerifyOptions,
   now_ms: f64,
 ) -> Option<Outcome> {
+  if let Some(signed_in) = cached_sign_in(token, options, now_ms) {
+    return Some(signed_in);
+  }
   match verify_in_memory(token, options, now_ms) {
     Err(decided) => decided,
     Ok(SyncOutcome::Done(Err(Failure::Token(err)))) if needs_request(&err) => None,
@@ -68,6 +74,18 @@ pub fn authenticate_token_only(
     .ok(),
     Ok(SyncOutcome::NeedsJwksFetch) => None,
   }
+}
+
+/// A session token verified before, whose verification still holds: the
+/// outcome a fresh verification would have, without decoding or verifying.
+fn cached_sign_in(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<Outcome> {
+  verify::cached_session_payload(token, options, now_ms).map(|payload_text| {
+    Outcome::SignedInSession {
+      token: token.into(),
+      payload_text,
+      notice: None,
+    }
+  })
 }
 
 /// Reasons whose outcome depends on the request (method, cookies, headers).

@@ -39,6 +39,8 @@ pub struct AuthenticatorOptions {
   /// The secret key the client was built with, which its own Backend API
   /// calls (handshake payloads) use, whatever the per-request key is.
   pub client_secret_key: Option<String>,
+  /// Reuse successful session-token verifications (on unless `false`).
+  pub session_token_cache: Option<bool>,
 }
 
 /// The result of authenticating one request.
@@ -245,6 +247,13 @@ pub struct Authenticator {
   options: Arc<VerifyOptions>,
   instance: Arc<Instance>,
   config_error: Option<String>,
+  id: u32,
+}
+
+impl Drop for Authenticator {
+  fn drop(&mut self) {
+    super::fast_path::unregister(self.id);
+  }
 }
 
 #[napi]
@@ -300,12 +309,22 @@ impl Authenticator {
       machine_token_cache_ttl_ms: options
         .machine_token_cache_ttl_ms
         .filter(|t| t.is_finite() && *t > 0.0),
+      token_cache: options.session_token_cache.unwrap_or(true),
+      ..Default::default()
     };
+    let options = Arc::new(verify_options);
     Authenticator {
-      options: Arc::new(verify_options),
+      id: super::fast_path::register(options.clone()),
+      options,
       instance: Arc::new(instance),
       config_error,
     }
+  }
+
+  /// For `authenticateCachedToken(id, token)`, the cache-hit fast path.
+  #[napi(getter)]
+  pub fn id(&self) -> u32 {
+    self.id
   }
 
   /// The error the reference throws for this configuration (missing or invalid
@@ -315,16 +334,50 @@ impl Authenticator {
     self.config_error.clone()
   }
 
-  /// The bearer fast path: only the token crosses into Rust. `null` means the
-  /// outcome needs the request facts or a JWKS fetch: call `authenticateSync`.
-  #[napi(catch_unwind)]
-  pub fn authenticate_token(&self, token: String) -> Option<AuthResult> {
-    crate::authenticate::header::authenticate_token_only(
+  /// The bearer fast path: only the token crosses into Rust. A string is the
+  /// claims (JSON text) of a signed-in session token, the common case, bare
+  /// to spare building an object; an object is any other decided outcome;
+  /// `null` means the outcome needs the request facts or a JWKS fetch: call
+  /// `authenticateSync`.
+  #[napi(catch_unwind, ts_return_type = "string | AuthResult | null")]
+  pub fn authenticate_token(&self, token: String) -> Option<Either<String, AuthResult>> {
+    let outcome = crate::authenticate::header::authenticate_token_only(
       &token,
       &self.options,
       crate::clock::now_ms(),
-    )
-    .map(AuthResult::from)
+    )?;
+    Some(match outcome {
+      Outcome::SignedInSession {
+        payload_text,
+        notice: None,
+        ..
+      } => Either::A(payload_text),
+      other => Either::B(AuthResult::from(other)),
+    })
+  }
+
+  /// Fetches the JWKS this configuration verifies with (and starts the HTTP
+  /// client), so that the first request finds the keys in memory. Resolves
+  /// to `null`, or to the message of the failure; nothing to fetch with a
+  /// `jwtKey` or without a secret key.
+  #[napi(ts_return_type = "Promise<string | null>")]
+  pub fn prefetch_jwks<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<String>>> {
+    let options = self.options.clone();
+    env.spawn_future(async move {
+      panic::catch_async(async move {
+        let has_jwt_key = options.jwt_key.is_some();
+        let source = options.jwks_source().filter(|_| !has_jwt_key)?;
+        let client = http::client();
+        match source.prefetch(client).await {
+          Ok(()) => None,
+          Err(crate::errors::Failure::Token(err)) => Some(err.message),
+          Err(
+            crate::errors::Failure::Unexpected(message) | crate::errors::Failure::Fatal(message),
+          ) => Some(message),
+        }
+      })
+      .await
+    })
   }
 
   /// The cookie fast path: a few strings instead of the whole request. Only a
@@ -427,7 +480,7 @@ pub fn verify_session_token<'env>(
   token: String,
   options: AuthenticatorOptions,
 ) -> Result<PromiseRaw<'env, VerifyTokenResult>> {
-  let options = Authenticator::new(options).options;
+  let options = Authenticator::new(options).options.clone();
   env.spawn_future(async move {
     let result = panic::catch_async(async move {
       crate::jwt::verify::verify(http::client(), &token, &options).await

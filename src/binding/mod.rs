@@ -3,9 +3,11 @@
 mod authenticator;
 mod backend_api;
 mod diagnostics;
+mod fast_path;
 mod frontend_api_proxy;
 mod http;
 mod panic;
+mod warm_up;
 mod webhooks;
 
 /// `[name, value]` arrays from JS as tuples (a missing value is empty).

@@ -12,10 +12,18 @@ pub struct DecodedJwt {
   /// The payload as decoded text, handed to JS so that `JSON.parse` there
   /// yields exactly the object the reference builds (key order, numbers).
   pub payload_text: String,
+  /// The token as given.
+  pub token: String,
+  /// The third part, decoded.
+  pub signature: Vec<u8>,
+  signed_len: usize,
+}
+
+impl DecodedJwt {
   /// `<raw header>.<raw payload>`: the bytes the signature covers.
-  pub signed_part: String,
-  /// The third part as it appears in the token.
-  pub signature_b64: String,
+  pub fn signed_part(&self) -> &str {
+    &self.token[..self.signed_len]
+  }
 }
 
 const BAD_FORM: &str = "Invalid JWT form. A JWT consists of three parts separated by dots.";
@@ -33,13 +41,14 @@ pub fn decode(token: &str) -> Result<DecodedJwt, TokenError> {
   let undecodable = || TokenError::new(reason::TOKEN_INVALID, UNDECODABLE);
   let (header_json, _) = parse_json_part(header).ok_or_else(undecodable)?;
   let (payload_json, payload_text) = parse_json_part(payload).ok_or_else(undecodable)?;
-  base64url::decode(signature).map_err(|_| undecodable())?;
+  let signature_bytes = base64url::decode(signature).map_err(|_| undecodable())?;
   Ok(DecodedJwt {
     header: header_json,
     payload: payload_json,
     payload_text,
-    signed_part: token[..header.len() + 1 + payload.len()].to_string(),
-    signature_b64: signature.to_string(),
+    token: token.to_string(),
+    signature: signature_bytes,
+    signed_len: header.len() + 1 + payload.len(),
   })
 }
 
@@ -60,10 +69,10 @@ mod tests {
     let jwt = decode("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2ln").unwrap();
     assert_eq!(jwt.header["alg"], "RS256");
     assert_eq!(jwt.payload["sub"], "user_1");
-    assert_eq!(jwt.signature_b64, "c2ln");
+    assert_eq!(jwt.signature, b"sig");
     assert_eq!(jwt.payload_text, r#"{"sub":"user_1"}"#);
     assert_eq!(
-      jwt.signed_part,
+      jwt.signed_part(),
       "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ"
     );
   }

@@ -2,6 +2,7 @@
 
 pub mod assertions;
 pub mod decode;
+pub mod token_cache;
 pub mod verify;
 
 pub use decode::{decode, DecodedJwt};

@@ -4,12 +4,15 @@
 
 use super::assertions;
 use super::decode::{decode, DecodedJwt};
+use super::token_cache;
+use crate::authenticate::token_kind::{classify, TokenKind};
 use crate::errors::{action, reason, Failure, TokenError};
 use crate::js;
-use crate::keys::jwks::JwksSource;
+use crate::keys::jwks::{self, JwksSource, Lookup};
 use crate::keys::{pem, PublicKey};
 use serde_json::Value;
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 const M2M_TOKEN_CATEGORY: &str = "cl_B7d4PD333AAA";
 
@@ -34,21 +37,98 @@ pub struct VerifyOptions {
   pub machine_secret_key: Option<String>,
   /// `machineTokenCacheTtlMs` (ours, opt-in): reuse opaque verifications.
   pub machine_token_cache_ttl_ms: Option<f64>,
+  /// Reuse successful session-token verifications (see `token_cache`).
+  pub token_cache: bool,
+  /// Values derived from the fields above, computed on first use.
+  pub derived: Derived,
+}
+
+/// Values derived from the options on first use, so that the per-request
+/// path does not recompute them. A clone starts empty, so options made from
+/// others (`..options.clone()` with other values) never inherit what was
+/// derived from the options they came from. Set the other fields before use.
+#[derive(Default)]
+pub struct Derived {
+  cache_context: OnceLock<u64>,
+  pem_key: OnceLock<Arc<PublicKey>>,
+  jwks_scope: OnceLock<String>,
+}
+
+impl Clone for Derived {
+  fn clone(&self) -> Self {
+    Derived::default()
+  }
+}
+
+impl std::fmt::Debug for Derived {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.write_str("Derived")
+  }
 }
 
 impl VerifyOptions {
-  fn jwks_source(&self) -> Option<JwksSource<'_>> {
+  pub fn jwks_source(&self) -> Option<JwksSource<'_>> {
     self
       .secret_key
       .as_deref()
       .filter(|s| !s.is_empty())
-      .map(|secret_key| JwksSource {
-        api_url: &self.api_url,
-        api_version: &self.api_version,
-        secret_key,
-        skip_cache: self.skip_jwks_cache,
+      .map(|secret_key| {
+        let scope = self
+          .derived
+          .jwks_scope
+          .get_or_init(|| jwks::scope_name(&self.api_url, &self.api_version, secret_key));
+        JwksSource::with_scope(
+          &self.api_url,
+          &self.api_version,
+          secret_key,
+          self.skip_jwks_cache,
+          Cow::Borrowed(scope),
+        )
       })
   }
+
+  /// The imported `jwtKey`, if any.
+  fn pem_key(&self) -> Option<&Arc<PublicKey>> {
+    let pem = self.jwt_key.as_deref().filter(|p| !p.is_empty())?;
+    Some(self.derived.pem_key.get_or_init(|| pem::key_from_pem(pem)))
+  }
+
+  /// The verified-token cache context, or `None` when the cache is not used:
+  /// turned off, or `skipJwksCache` (every verification must fetch).
+  pub fn cache_context(&self) -> Option<u64> {
+    if !self.token_cache || self.skip_jwks_cache {
+      return None;
+    }
+    let id = self.derived.cache_context.get_or_init(|| {
+      // Everything a verification's outcome depends on besides the token,
+      // the key and the clock (time claims are checked on every hit).
+      let fingerprint = serde_json::json!([
+        self.jwt_key,
+        self.secret_key,
+        self.api_url,
+        self.api_version,
+        self.audience,
+        self.authorized_parties,
+        self.issuer,
+        self.header_type,
+      ]);
+      token_cache::context_id(fingerprint.to_string())
+    });
+    Some(*id)
+  }
+}
+
+/// The header path's shortcut: the payload text of a cached verification of
+/// this session token that still holds now, without decoding it again.
+pub fn cached_session_payload(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<String> {
+  let context = options.cache_context()?;
+  let entry = token_cache::get(context, token)?;
+  let key_unchanged = match resolve_key_for_kid(&entry.kid, options, now_ms) {
+    KeyResolution::Ready(key) => Arc::ptr_eq(&key, &entry.key),
+    _ => false,
+  };
+  (entry.session && key_unchanged && entry.time_claims_hold(options.clock_skew_ms, now_ms))
+    .then(|| entry.payload_text.clone())
 }
 
 /// Verified claims: the payload as a value and as the text to hand to JS.
@@ -56,6 +136,15 @@ impl VerifyOptions {
 pub struct VerifiedToken {
   pub payload: Value,
   pub payload_text: String,
+}
+
+impl From<DecodedJwt> for VerifiedToken {
+  fn from(decoded: DecodedJwt) -> Self {
+    VerifiedToken {
+      payload: decoded.payload,
+      payload_text: decoded.payload_text,
+    }
+  }
 }
 
 pub enum SyncOutcome {
@@ -80,7 +169,7 @@ pub fn verify_with_cached_keys(
     KeyResolution::Failed(err) => return SyncOutcome::Done(Err(err)),
     KeyResolution::Fetch => return SyncOutcome::NeedsJwksFetch,
   };
-  SyncOutcome::Done(verify_jwt(&decoded, &key, options, now_ms))
+  SyncOutcome::Done(verify_jwt_cached(&decoded, &key, options, now_ms).map(|()| decoded.into()))
 }
 
 /// The full `verifyToken`, fetching the JWKS when the cache cannot answer.
@@ -90,7 +179,8 @@ pub async fn verify(
   options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
   let decoded = check_category(decode(token)?)?;
-  verify_decoded(client, &decoded, options).await
+  check_decoded(client, &decoded, options).await?;
+  Ok(decoded.into())
 }
 
 /// The key (from memory, or the JWKS fetched), then `verifyJwt`; no category
@@ -100,6 +190,18 @@ pub async fn verify_decoded(
   decoded: &DecodedJwt,
   options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
+  check_decoded(client, decoded, options).await?;
+  Ok(VerifiedToken {
+    payload: decoded.payload.clone(),
+    payload_text: decoded.payload_text.clone(),
+  })
+}
+
+async fn check_decoded(
+  client: &reqwest::Client,
+  decoded: &DecodedJwt,
+  options: &VerifyOptions,
+) -> Result<(), Failure> {
   let key = match resolve_key_without_network(decoded, options, crate::clock::now_ms()) {
     KeyResolution::Ready(key) => key,
     KeyResolution::Failed(err) => return Err(err),
@@ -110,7 +212,7 @@ pub async fn verify_decoded(
       source.fetch(client, &kid_of(decoded)).await?
     }
   };
-  verify_jwt(decoded, &key, options, crate::clock::now_ms())
+  verify_jwt_cached(decoded, &key, options, crate::clock::now_ms())
 }
 
 fn check_category(decoded: DecodedJwt) -> Result<DecodedJwt, Failure> {
@@ -145,13 +247,18 @@ fn resolve_key_without_network(
   options: &VerifyOptions,
   now_ms: f64,
 ) -> KeyResolution {
-  if let Some(pem) = options.jwt_key.as_deref().filter(|p| !p.is_empty()) {
-    return KeyResolution::Ready(pem::key_from_pem(pem));
+  resolve_key_for_kid(&kid_of(decoded), options, now_ms)
+}
+
+fn resolve_key_for_kid(kid: &str, options: &VerifyOptions, now_ms: f64) -> KeyResolution {
+  if let Some(key) = options.pem_key() {
+    return KeyResolution::Ready(key.clone());
   }
   match options.jwks_source() {
-    Some(source) => match source.cached(&kid_of(decoded), now_ms) {
-      Some(key) => KeyResolution::Ready(key),
-      None => KeyResolution::Fetch,
+    Some(source) => match source.lookup(kid, now_ms) {
+      Lookup::Found(key) => KeyResolution::Ready(key),
+      Lookup::KnownMissing => KeyResolution::Failed(jwks::kid_mismatch(kid)),
+      Lookup::Fetch => KeyResolution::Fetch,
     },
     None => KeyResolution::Failed(
       TokenError::new(
@@ -164,20 +271,49 @@ fn resolve_key_without_network(
   }
 }
 
+/// `verify_jwt`, answered by the verified-token cache when an entry for this
+/// token was verified with this very key and its time claims still hold.
+fn verify_jwt_cached(
+  decoded: &DecodedJwt,
+  key: &Arc<PublicKey>,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> Result<(), Failure> {
+  let Some(context) = options.cache_context() else {
+    return verify_jwt(decoded, key, options, now_ms);
+  };
+  if let Some(entry) = token_cache::get(context, &decoded.token) {
+    if Arc::ptr_eq(&entry.key, key) && entry.time_claims_hold(options.clock_skew_ms, now_ms) {
+      return Ok(());
+    }
+    token_cache::remove(context, &decoded.token);
+  }
+  verify_jwt(decoded, key, options, now_ms)?;
+  let entry = token_cache::Entry::new(
+    kid_of(decoded),
+    key.clone(),
+    &decoded.payload,
+    decoded.payload_text.clone(),
+    classify(&decoded.token, Some(decoded)) == TokenKind::Session,
+  );
+  token_cache::insert(context, &decoded.token, entry);
+  Ok(())
+}
+
 /// `verifyJwt`: header checks, signature, then claims, in the reference order.
 fn verify_jwt(
   decoded: &DecodedJwt,
   key: &PublicKey,
   options: &VerifyOptions,
   now_ms: f64,
-) -> Result<VerifiedToken, Failure> {
+) -> Result<(), Failure> {
   let header = &decoded.header;
   assertions::header_type(js::get(header, "typ"), options.header_type.as_deref())?;
   let algorithm = assertions::header_algorithm(js::get(header, "alg"))?;
   match key.verify(
     algorithm,
-    decoded.signed_part.as_bytes(),
-    &decoded.signature_b64,
+    decoded.signed_part().as_bytes(),
+    &decoded.signature,
   ) {
     Err(import_error) => {
       return Err(
@@ -213,10 +349,7 @@ fn verify_jwt(
   assertions::expiration(claim("exp"), skew, now_ms)?;
   assertions::activation(claim("nbf"), skew, now_ms)?;
   assertions::issued_at(claim("iat"), skew, now_ms)?;
-  Ok(VerifiedToken {
-    payload: decoded.payload.clone(),
-    payload_text: decoded.payload_text.clone(),
-  })
+  Ok(())
 }
 
 #[cfg(test)]

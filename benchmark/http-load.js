@@ -1,0 +1,31 @@
+'use strict'
+
+// Child process of the HTTP benchmark: runs autocannon against one server
+// and prints a JSON summary on stdout. A process of its own so the parent
+// can pin it to another core than the server.
+//
+// argv[2]: JSON `{ url, token, connections, durationSeconds }`.
+
+const autocannon = require('autocannon')
+
+const { url, token, connections, durationSeconds } = JSON.parse(process.argv[2])
+
+autocannon(
+  { url, connections, duration: durationSeconds, headers: { authorization: `Bearer ${token}` } },
+  (err, result) => {
+    if (err) {
+      process.stderr.write(`${err.stack || err}\n`)
+      process.exit(1)
+    }
+    const summary = {
+      requests: result.requests.total,
+      durationSeconds: result.duration,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+    }
+    process.stdout.write(`${JSON.stringify(summary)}\n`)
+  },
+)

@@ -1,0 +1,179 @@
+//! The verified-token cache hit as a plain Node-API function. A hit is the
+//! normal case for a bearer token (a session token is reused for up to a
+//! minute), so it skips the general binding machinery (class unwrapping,
+//! borrow tracking, allocations for the arguments and the result): the
+//! token is read into a reusable buffer and the claims come back as a
+//! string, or `null` for anything that is not a hit (then call
+//! `Authenticator#authenticateToken`).
+//!
+//! `authenticateCachedToken(id, token)`: `id` is `Authenticator#id`, valid
+//! while that Authenticator is alive (ids are reused after it is collected),
+//! so the caller keeps the Authenticator along with its id.
+
+use crate::jwt::verify::{self, VerifyOptions};
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi_derive::napi;
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// The options of every live Authenticator, by id (process-wide, so ids are
+/// unique across worker threads).
+#[derive(Default)]
+struct Registry {
+  slots: Vec<Option<Arc<VerifyOptions>>>,
+  free: Vec<u32>,
+}
+
+fn registry() -> &'static RwLock<Registry> {
+  static REGISTRY: OnceLock<RwLock<Registry>> = OnceLock::new();
+  REGISTRY.get_or_init(Default::default)
+}
+
+pub fn register(options: Arc<VerifyOptions>) -> u32 {
+  let mut registry = registry()
+    .write()
+    .unwrap_or_else(|poisoned| poisoned.into_inner());
+  match registry.free.pop() {
+    Some(id) => {
+      registry.slots[id as usize] = Some(options);
+      id
+    }
+    None => {
+      registry.slots.push(Some(options));
+      (registry.slots.len() - 1) as u32
+    }
+  }
+}
+
+pub fn unregister(id: u32) {
+  let mut registry = registry()
+    .write()
+    .unwrap_or_else(|poisoned| poisoned.into_inner());
+  if let Some(slot) = registry.slots.get_mut(id as usize) {
+    if slot.take().is_some() {
+      registry.free.push(id);
+    }
+  }
+}
+
+fn options_of(id: u32) -> Option<Arc<VerifyOptions>> {
+  let registry = registry()
+    .read()
+    .unwrap_or_else(|poisoned| poisoned.into_inner());
+  registry.slots.get(id as usize)?.clone()
+}
+
+thread_local! {
+  static TOKEN: RefCell<Vec<u8>> = RefCell::new(vec![0; 4096]);
+}
+
+/// A JS string as UTF-8 (what the general binding would pass), into `buffer`.
+unsafe fn read_string(
+  env: sys::napi_env,
+  value: sys::napi_value,
+  buffer: &mut Vec<u8>,
+) -> Option<usize> {
+  let mut len = 0;
+  let status = sys::napi_get_value_string_utf8(
+    env,
+    value,
+    buffer.as_mut_ptr().cast(),
+    buffer.len(),
+    &mut len,
+  );
+  if status != sys::Status::napi_ok {
+    return None;
+  }
+  if len + 1 < buffer.len() {
+    return Some(len);
+  }
+  // Possibly cut short: ask for the length, then read it whole.
+  let status = sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len);
+  if status != sys::Status::napi_ok {
+    return None;
+  }
+  buffer.resize(len + 1, 0);
+  let status = sys::napi_get_value_string_utf8(
+    env,
+    value,
+    buffer.as_mut_ptr().cast(),
+    buffer.len(),
+    &mut len,
+  );
+  (status == sys::Status::napi_ok).then_some(len)
+}
+
+unsafe fn cached_claims(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> Option<sys::napi_value> {
+  let mut argc = 2;
+  let mut argv = [ptr::null_mut(); 2];
+  let status = sys::napi_get_cb_info(
+    env,
+    info,
+    &mut argc,
+    argv.as_mut_ptr(),
+    ptr::null_mut(),
+    ptr::null_mut(),
+  );
+  if status != sys::Status::napi_ok || argc < 2 {
+    return None;
+  }
+  let mut id = 0;
+  if sys::napi_get_value_uint32(env, argv[0], &mut id) != sys::Status::napi_ok {
+    return None;
+  }
+  let options = options_of(id)?;
+  let payload = TOKEN.with(|buffer| {
+    let mut buffer = buffer.borrow_mut();
+    let len = read_string(env, argv[1], &mut buffer)?;
+    let token = std::str::from_utf8(&buffer[..len]).ok()?;
+    verify::cached_session_payload(token, &options, crate::clock::now_ms())
+  })?;
+  let mut result = ptr::null_mut();
+  let status = sys::napi_create_string_utf8(
+    env,
+    payload.as_ptr().cast(),
+    payload.len() as isize,
+    &mut result,
+  );
+  (status == sys::Status::napi_ok).then_some(result)
+}
+
+unsafe extern "C" fn authenticate_cached_token(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // Anything unexpected, a panic included, is "not a hit": the general path decides.
+  let found = catch_unwind(AssertUnwindSafe(|| unsafe { cached_claims(env, info) }))
+    .ok()
+    .flatten();
+  found.unwrap_or_else(|| {
+    let mut null = ptr::null_mut();
+    unsafe { sys::napi_get_null(env, &mut null) };
+    null
+  })
+}
+
+#[napi(module_exports)]
+pub fn export_fast_path(mut exports: Object, env: Env) -> Result<()> {
+  let mut function = ptr::null_mut();
+  let name = "authenticateCachedToken";
+  check_status!(unsafe {
+    sys::napi_create_function(
+      env.raw(),
+      name.as_ptr().cast(),
+      name.len() as isize,
+      Some(authenticate_cached_token),
+      ptr::null_mut(),
+      &mut function,
+    )
+  })?;
+  exports.set_named_property(name, unsafe {
+    Unknown::from_raw_unchecked(env.raw(), function)
+  })
+}
