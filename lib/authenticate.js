@@ -98,7 +98,10 @@ function authenticatorFor(options) {
   return authenticator
 }
 
-/** `{ native, configError, id }`: the Authenticator, its configuration error and id, read once. */
+/**
+ * `{ native, configError, id, tokenCache }`: the Authenticator, its
+ * configuration error, its id and whether it caches verified tokens, read once.
+ */
 function authenticatorForConfig(config) {
   const key = Object.values(config)
     .map((value) => (Array.isArray(value) ? value.join('\u0001') : (value ?? '\u0002')))
@@ -107,7 +110,12 @@ function authenticatorForConfig(config) {
   if (!authenticator) {
     if (authenticators.size >= AUTHENTICATOR_LIMIT) authenticators.clear()
     const instance = new native.Authenticator(config)
-    authenticator = { native: instance, configError: instance.configError, id: instance.id }
+    authenticator = {
+      native: instance,
+      configError: instance.configError,
+      id: instance.id,
+      tokenCache: config.sessionTokenCache && !config.skipJwksCache,
+    }
     authenticators.set(key, authenticator)
   }
   return authenticator
@@ -174,7 +182,7 @@ function requestInfo(request, options) {
  * @returns a RequestState, or a promise of one when the JWKS must be fetched
  */
 function authenticate(request, options, context) {
-  const { native: authenticator, configError, id } = authenticatorFor(options)
+  const { native: authenticator, configError, id, tokenCache } = authenticatorFor(options)
   if (configError) throw new Error(configError)
   const clerkUrl = clerkUrlOf(request)
   finishSiteOptions(options, request, clerkUrl)
@@ -186,7 +194,7 @@ function authenticate(request, options, context) {
   let fast = null
   if (token) {
     // A token verified before: its claims, from the cache, the cheapest way.
-    const cached = native.authenticateCachedToken(id, token)
+    const cached = tokenCache ? native.authenticateCachedToken(id, token) : null
     if (cached !== null) return signedInState(context, parseClaims(cached), token, [])
     fast = authenticator.authenticateToken(token)
     // A bare string: the claims of a signed-in session token.
