@@ -176,6 +176,11 @@ export interface VerifyTokenOptions {
   clockSkewInMs?: number
   headerType?: string | string[]
   skipJwksCache?: boolean
+  /**
+   * clerk-express-native only: reuse successful session-token verifications (the same token, the same options;
+   * time claims re-checked on every request). On by default; `false` verifies every request.
+   */
+  sessionTokenCache?: boolean
 }
 
 export interface AuthenticateRequestOptions extends VerifyTokenOptions {
@@ -196,11 +201,6 @@ export interface ClerkMiddlewareOptions extends AuthenticateRequestOptions {
   debug?: boolean
   /** clerk-express-native only: reuse successful opaque machine-token verifications this long (ms). Off by default. */
   machineTokenCacheTtlMs?: number
-  /**
-   * clerk-express-native only: reuse successful session-token verifications (the same token, the same options;
-   * time claims re-checked on every request). On by default; `false` verifies every request.
-   */
-  sessionTokenCache?: boolean
   /** clerk-express-native only: fetch the JWKS when the middleware is created rather than on the first request. */
   prefetchJwks?: boolean
 }
