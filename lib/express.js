@@ -83,18 +83,12 @@ const RESOLVED_OPTIONS = new Set([
   'machineSecretKey',
   'publishableKey',
 ])
-// Keys the client adds to the options it is given (`runtimeOptions`), in
-// the order it adds them. Present up front (as undefined, which the client
-// treats as absent), they are overwritten rather than added: in V8 11
-// (Node 20), adding properties to an object made by a spread costs about a
-// microsecond each, which would be most of a request's authentication.
-const CLIENT_ADDED_OPTIONS = ['jwtKey', 'apiUrl', 'apiVersion', 'audience', 'apiUserAgent', 'apiSecretKey']
 
 /**
  * Express-level option resolution (env fallbacks, option functions,
  * satellite checks): the options without the ones resolved here, then the
  * resolved ones, as `{ ...rest, secretKey, ... }` would build them. Built
- * by assignment, not by a spread (see CLIENT_ADDED_OPTIONS).
+ * by assignment, not by a spread (a spread object is slow to extend in V8 11).
  */
 function resolveRequestOptions(options, env, request) {
   const clerkUrl = clerkUrlOf(request)
@@ -118,12 +112,6 @@ function resolveRequestOptions(options, env, request) {
   resolved.isSatellite = isSatellite
   resolved.domain = domain
   resolved.signInUrl = signInUrl
-  return resolved
-}
-
-/** The options for this package's client, with the keys it adds already present (see CLIENT_ADDED_OPTIONS). */
-function withClientKeys(resolved) {
-  for (const key of CLIENT_ADDED_OPTIONS) if (!(key in resolved)) resolved[key] = undefined
   return resolved
 }
 
@@ -307,7 +295,7 @@ function authenticateAndDecorateRequest(options = {}) {
       const resolved = resolveRequestOptions(requestOptions, loadRequestEnv(), facts)
       const authenticateFacts = client[AUTHENTICATE_FACTS]
       const state = authenticateFacts
-        ? authenticateFacts(facts, withClientKeys(resolved))
+        ? authenticateFacts(facts, resolved)
         : client.authenticateRequest(toWebRequest(req), resolved)
       if (typeof state.then !== 'function') return finish(state, req, res, next)
       pending = state
@@ -381,7 +369,7 @@ function authenticateRequest({ clerkClient: client, request, options }) {
   const facts = new RequestFacts(request)
   const resolved = resolveRequestOptions(options || {}, loadRequestEnv(), facts)
   const authenticateFacts = client[AUTHENTICATE_FACTS]
-  if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(facts, withClientKeys(resolved)))
+  if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(facts, resolved))
   return client.authenticateRequest(toWebRequest(request), resolved)
 }
 
