@@ -9,7 +9,6 @@ const native = require('./native')
 const { signedInState, machineSignedInState, signedOutState, handshakeState } = require('./request-state')
 const { warnOnce } = require('./logger')
 const { clerkUrlOf, finishSiteOptions } = require('./site-options')
-const organizationSync = require('./organization-sync')
 const { parseClaims } = require('./claims')
 
 const AUTHENTICATOR_LIMIT = 64
@@ -174,6 +173,13 @@ function requestInfo(request, options) {
   }
 }
 
+/** Loaded only by the apps that use `organizationSyncOptions`. */
+function organizationTarget(syncOptions, clerkUrl) {
+  const organizationSync = require('./organization-sync')
+  const matcher = organizationSync.matcherFor(syncOptions)
+  return matcher && organizationSync.findTarget(matcher, clerkUrl().pathname)
+}
+
 /**
  * @param request the facts of the request (see `requestInfo`), plus
  *   `authorization` and `userAgent`
@@ -186,8 +192,8 @@ function authenticate(request, options, context) {
   if (configError) throw new Error(configError)
   const clerkUrl = clerkUrlOf(request)
   finishSiteOptions(options, request, clerkUrl)
-  const matcher = organizationSync.matcherFor(options.organizationSyncOptions)
-  const orgTarget = matcher && organizationSync.findTarget(matcher, clerkUrl().pathname)
+  const syncOptions = options.organizationSyncOptions
+  const orgTarget = syncOptions ? organizationTarget(syncOptions, clerkUrl) : null
   const token = tokenFromAuthorization(request.authorization)
   // Fast paths: the token (or the cookies) alone decide a plain sign-in;
   // anything else takes the full path below.

@@ -3,8 +3,7 @@
 // `createClerkClient`: Backend API namespaces plus `authenticateRequest`,
 // with @clerk/backend's rules for merging build-time and per-call options.
 
-const { buildRequest } = require('./backend-api/request')
-const { createBackendApiClient, apis } = require('./backend-api/endpoints')
+const { createBackendApiClient, defineBackendApiGroups, loadApi } = require('./backend-api/endpoints')
 const { authenticate } = require('./authenticate')
 const { debugRequestState } = require('./request-state')
 
@@ -92,15 +91,19 @@ class RequestContext {
     const { secretKey, apiUrl, apiVersion } = this.options
     // The reference builds this client from its authenticate context, whose
     // `userAgent` is the incoming request's User-Agent header.
+    const { buildRequest } = require('./backend-api/request')
     const request = buildRequest({ secretKey, apiUrl, apiVersion, userAgent: this.request.userAgent })
-    const sessions = new apis.SessionAPI(request)
+    const SessionAPI = loadApi('sessions')
+    const sessions = new SessionAPI(request)
     return (await sessions.getToken(sessionId, template, expiresInSeconds)).jwt
   }
 }
 
-function createClerkClient(options) {
+function createClerkClient(callerOptions) {
+  // A copy, as in the reference: later changes to the caller's object do not
+  // reach the client.
+  const options = { ...callerOptions }
   const buildTimeOptions = mergeKnown(DEFAULTS, options)
-  const apiClient = createBackendApiClient(options)
 
   /** Effective options for one request: per-call values win unless empty. */
   function runtimeOptions(callOptions) {
@@ -145,13 +148,14 @@ function createClerkClient(options) {
     return authenticateFacts(facts, callOptions)
   }
 
-  return {
-    ...apiClient,
-    authenticateRequest,
-    debugRequestState,
-    telemetry: { isEnabled: false, isDebug: false, record() {}, recordLog() {} },
-    [AUTHENTICATE_FACTS]: authenticateFacts,
-  }
+  // `{...createBackendApiClient(options), authenticateRequest, ...}` in the
+  // reference; the groups are defined in place so that none is built early.
+  const client = defineBackendApiGroups({}, options)
+  client.authenticateRequest = authenticateRequest
+  client.debugRequestState = debugRequestState
+  client.telemetry = { isEnabled: false, isDebug: false, record() {}, recordLog() {} }
+  client[AUTHENTICATE_FACTS] = authenticateFacts
+  return client
 }
 
 module.exports = { createClerkClient, createBackendApiClient, AUTHENTICATE_FACTS }

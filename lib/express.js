@@ -9,7 +9,6 @@ const { loadApiEnv, loadClientEnv, loadRequestEnv } = require('./env')
 const { getAuthObjectForAcceptedToken } = require('./auth-objects')
 const { warnOnce, deprecated } = require('./logger')
 const { valueOrFn, absoluteProxyUrl, clerkUrlOf, isHttpOrHttps, isDevelopmentSecretKey } = require('./site-options')
-const frontendApiProxy = require('./frontend-api-proxy')
 const { prefetchKeys } = require('./authenticate')
 const native = require('./native')
 
@@ -232,7 +231,9 @@ function prefetchJwks(options) {
 function authenticateAndDecorateRequest(options = {}) {
   const client = options.clerkClient || resolveDefaultClerkClient(options)
   const proxy = options.frontendApiProxy
-  const proxyPath = frontendApiProxy.proxyPathOf(proxy)
+  // Loaded only by the apps that use the proxy.
+  const frontendApiProxy = proxy ? require('./frontend-api-proxy') : null
+  const proxyPath = proxy ? frontendApiProxy.proxyPathOf(proxy) : null
 
   /**
    * `frontendApiProxy`: a matching request is forwarded (returns a promise);

@@ -12,7 +12,6 @@
 
 const native = require('../native')
 const { ClerkAPIError, ClerkAPIResponseError } = require('../errors')
-const { deserialize } = require('./deserialize')
 const { joinPaths } = require('./paths')
 const { snakecaseKeys } = require('./snake-case')
 const { createUserCache } = require('./user-cache')
@@ -85,6 +84,9 @@ function outcomeOf(response) {
       retryAfter: retryAfterOf(response.retryAfter),
     }
   }
+  // Loaded on the first answer: the 70 resource classes are most of what
+  // `require()` would otherwise load for servers that only authenticate.
+  const { deserialize } = require('./deserialize')
   return { ...deserialize(body), errors: null }
 }
 

@@ -27,7 +27,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: '__experimental_accountlessApplications',
   className: 'AccountlessApplicationAPI',
   basePath: BASE,
   requestConfig: { requireSecretKey: false },

@@ -3,7 +3,6 @@
 // `clerkClient.actorTokens` (ActorTokenAPI).
 
 module.exports = {
-  property: 'actorTokens',
   className: 'ActorTokenAPI',
   basePath: '/actor_tokens',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.agentTasks` (AgentTaskAPI), experimental in the reference.
 
 module.exports = {
-  property: 'agentTasks',
   className: 'AgentTaskAPI',
   basePath: '/agents/tasks',
   methods: {

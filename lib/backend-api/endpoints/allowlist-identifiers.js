@@ -3,7 +3,6 @@
 // `clerkClient.allowlistIdentifiers` (AllowlistIdentifierAPI).
 
 module.exports = {
-  property: 'allowlistIdentifiers',
   className: 'AllowlistIdentifierAPI',
   basePath: '/allowlist_identifiers',
   methods: {

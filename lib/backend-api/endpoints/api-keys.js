@@ -3,7 +3,6 @@
 // `clerkClient.apiKeys` (APIKeysAPI): its URLs have no API version segment.
 
 module.exports = {
-  property: 'apiKeys',
   className: 'APIKeysAPI',
   basePath: '/api_keys',
   requestConfig: { skipApiVersionInUrl: true },

@@ -3,7 +3,6 @@
 // `clerkClient.betaFeatures` (BetaFeaturesAPI).
 
 module.exports = {
-  property: 'betaFeatures',
   className: 'BetaFeaturesAPI',
   basePath: '/beta_features',
   methods: {

@@ -4,7 +4,6 @@
 // its paths live under `/organizations` and `/users`.
 
 module.exports = {
-  property: 'billing',
   className: 'BillingAPI',
   basePath: '/billing',
   methods: {

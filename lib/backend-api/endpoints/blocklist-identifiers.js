@@ -3,7 +3,6 @@
 // `clerkClient.blocklistIdentifiers` (BlocklistIdentifierAPI).
 
 module.exports = {
-  property: 'blocklistIdentifiers',
   className: 'BlocklistIdentifierAPI',
   basePath: '/blocklist_identifiers',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.clients` (ClientAPI).
 
 module.exports = {
-  property: 'clients',
   className: 'ClientAPI',
   basePath: '/clients',
   methods: {

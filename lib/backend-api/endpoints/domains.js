@@ -11,7 +11,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'domains',
   className: 'DomainAPI',
   basePath: '/domains',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.emailAddresses` (EmailAddressAPI).
 
 module.exports = {
-  property: 'emailAddresses',
   className: 'EmailAddressAPI',
   basePath: '/email_addresses',
   methods: {

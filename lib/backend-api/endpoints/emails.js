@@ -74,7 +74,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'emails',
   className: 'EmailApi',
   basePath: BASE,
   methods: {

@@ -4,7 +4,6 @@
 // snake_cased deeply (SAML and OAuth settings are nested objects).
 
 module.exports = {
-  property: 'enterpriseConnections',
   className: 'EnterpriseConnectionAPI',
   basePath: '/enterprise_connections',
   methods: {

@@ -43,7 +43,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'idPOAuthAccessToken',
   className: 'IdPOAuthAccessTokenApi',
   basePath: BASE,
   requestConfig: { skipApiVersionInUrl: true },

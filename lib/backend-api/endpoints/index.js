@@ -1,66 +1,113 @@
 'use strict'
 
-// Every `clerkClient` endpoint group of @clerk/backend 3.25.0, generated from
-// its table, and `createBackendApiClient`, which gives each group its request
-// function (some groups skip the API version, the secret key requirement, or
-// prefer the machine secret key).
+// Every `clerkClient` endpoint group of @clerk/backend 3.25.0, and
+// `defineBackendApiGroups`, which gives each group its request function (some
+// groups skip the API version, the secret key requirement, or prefer the
+// machine secret key).
+//
+// A group's table, its class, the request layer and the resource classes
+// behind them are loaded the first time a client's property is read. Most
+// servers only authenticate requests, and loading all 36 tables with the 70
+// resource classes was most of `require()`'s time (each module costs about
+// half a millisecond to load). After that first read the property is a plain
+// data property, as in the reference.
 
-const { buildRequest } = require('../request')
-const { defineApi } = require('./define-api')
+// The client's property for each group, in the reference's order (the order
+// of the client's keys), and the module with the group's table.
+const GROUP_MODULES = {
+  __experimental_accountlessApplications: './accountless-applications',
+  actorTokens: './actor-tokens',
+  agentTasks: './agent-tasks',
+  allowlistIdentifiers: './allowlist-identifiers',
+  apiKeys: './api-keys',
+  betaFeatures: './beta-features',
+  blocklistIdentifiers: './blocklist-identifiers',
+  billing: './billing',
+  clients: './clients',
+  domains: './domains',
+  emailAddresses: './email-addresses',
+  emails: './emails',
+  enterpriseConnections: './enterprise-connections',
+  idPOAuthAccessToken: './idp-oauth-access-tokens',
+  instance: './instance',
+  invitations: './invitations',
+  jwks: './jwks',
+  jwtTemplates: './jwt-templates',
+  machines: './machines',
+  m2m: './m2m',
+  oauthApplications: './oauth-applications',
+  organizations: './organizations',
+  organizationPermissions: './organization-permissions',
+  organizationRoles: './organization-roles',
+  phoneNumbers: './phone-numbers',
+  proxyChecks: './proxy-checks',
+  redirectUrls: './redirect-urls',
+  roleSets: './role-sets',
+  sessions: './sessions',
+  signInTokens: './sign-in-tokens',
+  signUps: './sign-ups',
+  testingTokens: './testing-tokens',
+  users: './users',
+  waitlistEntries: './waitlist-entries',
+  webhooks: './webhooks',
+  samlConnections: './saml-connections',
+}
 
-// In the reference's order (the order of the client's keys).
-const TABLES = [
-  require('./accountless-applications'),
-  require('./actor-tokens'),
-  require('./agent-tasks'),
-  require('./allowlist-identifiers'),
-  require('./api-keys'),
-  require('./beta-features'),
-  require('./blocklist-identifiers'),
-  require('./billing'),
-  require('./clients'),
-  require('./domains'),
-  require('./email-addresses'),
-  require('./emails'),
-  require('./enterprise-connections'),
-  require('./idp-oauth-access-tokens'),
-  require('./instance'),
-  require('./invitations'),
-  require('./jwks'),
-  require('./jwt-templates'),
-  require('./machines'),
-  require('./m2m'),
-  require('./oauth-applications'),
-  require('./organizations'),
-  require('./organization-permissions'),
-  require('./organization-roles'),
-  require('./phone-numbers'),
-  require('./proxy-checks'),
-  require('./redirect-urls'),
-  require('./role-sets'),
-  require('./sessions'),
-  require('./sign-in-tokens'),
-  require('./sign-ups'),
-  require('./testing-tokens'),
-  require('./users'),
-  require('./waitlist-entries'),
-  require('./webhooks'),
-  require('./saml-connections'),
-]
+const loadedGroups = new Map()
 
-const GROUPS = TABLES.map((table) => ({ table, Api: defineApi(table) }))
+/** A group's table and class, loaded and defined once per process. */
+function loadGroup(property) {
+  let group = loadedGroups.get(property)
+  if (!group) {
+    const { defineApi } = require('./define-api')
+    const table = require(GROUP_MODULES[property])
+    group = { table, Api: defineApi(table) }
+    loadedGroups.set(property, group)
+  }
+  return group
+}
 
-/** The endpoint classes by their reference names (`UserAPI`, `SessionAPI`, ...). */
-const apis = Object.fromEntries(GROUPS.map(({ table, Api }) => [table.className, Api]))
+/** The endpoint class of one group (`loadApi('sessions')` is `SessionAPI`). */
+const loadApi = (property) => loadGroup(property).Api
 
-function createBackendApiClient(options) {
-  const request = buildRequest(options)
-  const client = {}
-  for (const { table, Api } of GROUPS) {
-    const groupRequest = table.requestConfig ? buildRequest({ ...options, ...table.requestConfig }) : request
-    client[table.property] = new Api(groupRequest, ...(table.constructorArgs ? table.constructorArgs(options) : []))
+const dataProperty = (value) => ({ value, writable: true, enumerable: true, configurable: true })
+
+/**
+ * Defines the 36 groups on `client` as properties that build the group on
+ * first read. The options are read as the reference reads them when it
+ * builds every group at once: the shared request function keeps the live
+ * object (it reads the keys when it sends), the groups that spread it get a
+ * copy taken now. Only our own transport options (`requestTimeoutMs`,
+ * `maxRetries`, `userCacheTtlMs`) are read at the first read of a group.
+ */
+function defineBackendApiGroups(client, options) {
+  const optionsNow = { ...options }
+  let sharedRequest = null
+  const requestFor = (table) => {
+    const { buildRequest } = require('../request')
+    if (table.requestConfig) return buildRequest({ ...optionsNow, ...table.requestConfig })
+    sharedRequest ??= buildRequest(options)
+    return sharedRequest
+  }
+  for (const property of Object.keys(GROUP_MODULES)) {
+    Object.defineProperty(client, property, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const { table, Api } = loadGroup(property)
+        const api = new Api(requestFor(table), ...(table.constructorArgs ? table.constructorArgs(optionsNow) : []))
+        Object.defineProperty(client, property, dataProperty(api))
+        return api
+      },
+      set(value) {
+        Object.defineProperty(client, property, dataProperty(value))
+      },
+    })
   }
   return client
 }
 
-module.exports = { createBackendApiClient, apis }
+/** `createBackendApiClient(options)`: the 36 groups alone. */
+const createBackendApiClient = (options) => defineBackendApiGroups({}, options)
+
+module.exports = { createBackendApiClient, defineBackendApiGroups, loadApi, GROUP_MODULES }

@@ -3,7 +3,6 @@
 // `clerkClient.instance` (InstanceAPI).
 
 module.exports = {
-  property: 'instance',
   className: 'InstanceAPI',
   basePath: '/instance',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.invitations` (InvitationAPI).
 
 module.exports = {
-  property: 'invitations',
   className: 'InvitationAPI',
   basePath: '/invitations',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.jwks` (JwksAPI): the instance's JWKS, returned as raw JSON.
 
 module.exports = {
-  property: 'jwks',
   className: 'JwksAPI',
   basePath: '/jwks',
   methods: {

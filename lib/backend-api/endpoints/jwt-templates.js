@@ -3,7 +3,6 @@
 // `clerkClient.jwtTemplates` (JwtTemplatesApi).
 
 module.exports = {
-  property: 'jwtTemplates',
   className: 'JwtTemplatesApi',
   basePath: '/jwt_templates',
   methods: {

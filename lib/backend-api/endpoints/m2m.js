@@ -105,7 +105,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'm2m',
   className: 'M2MTokenApi',
   basePath: BASE,
   requestConfig: { skipApiVersionInUrl: true, requireSecretKey: false, useMachineSecretKey: true },

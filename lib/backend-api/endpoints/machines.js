@@ -3,7 +3,6 @@
 // `clerkClient.machines` (MachineApi).
 
 module.exports = {
-  property: 'machines',
   className: 'MachineApi',
   basePath: '/machines',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.oauthApplications` (OAuthApplicationsApi).
 
 module.exports = {
-  property: 'oauthApplications',
   className: 'OAuthApplicationsApi',
   basePath: '/oauth_applications',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.organizationPermissions` (OrganizationPermissionAPI).
 
 module.exports = {
-  property: 'organizationPermissions',
   className: 'OrganizationPermissionAPI',
   basePath: '/organization_permissions',
   methods: {

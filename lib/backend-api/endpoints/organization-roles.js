@@ -3,7 +3,6 @@
 // `clerkClient.organizationRoles` (OrganizationRoleAPI).
 
 module.exports = {
-  property: 'organizationRoles',
   className: 'OrganizationRoleAPI',
   basePath: '/organization_roles',
   methods: {

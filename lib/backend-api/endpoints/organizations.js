@@ -51,7 +51,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'organizations',
   className: 'OrganizationAPI',
   basePath: BASE,
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.phoneNumbers` (PhoneNumberAPI).
 
 module.exports = {
-  property: 'phoneNumbers',
   className: 'PhoneNumberAPI',
   basePath: '/phone_numbers',
   methods: {

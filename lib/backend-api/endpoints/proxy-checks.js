@@ -3,7 +3,6 @@
 // `clerkClient.proxyChecks` (ProxyCheckAPI).
 
 module.exports = {
-  property: 'proxyChecks',
   className: 'ProxyCheckAPI',
   basePath: '/proxy_checks',
   methods: {

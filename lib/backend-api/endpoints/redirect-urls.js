@@ -3,7 +3,6 @@
 // `clerkClient.redirectUrls` (RedirectUrlAPI).
 
 module.exports = {
-  property: 'redirectUrls',
   className: 'RedirectUrlAPI',
   basePath: '/redirect_urls',
   methods: {

@@ -13,7 +13,6 @@ const byKeyOrId = (verb, path) => ({
 })
 
 module.exports = {
-  property: 'roleSets',
   className: 'RoleSetAPI',
   basePath: '/role_sets',
   methods: {

@@ -4,7 +4,6 @@
 // enterpriseConnections; bodies are snake_cased deeply.
 
 module.exports = {
-  property: 'samlConnections',
   className: 'SamlConnectionAPI',
   basePath: '/saml_connections',
   methods: {

@@ -21,7 +21,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'sessions',
   className: 'SessionAPI',
   basePath: BASE,
   methods: {

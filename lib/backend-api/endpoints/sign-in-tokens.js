@@ -3,7 +3,6 @@
 // `clerkClient.signInTokens` (SignInTokenAPI).
 
 module.exports = {
-  property: 'signInTokens',
   className: 'SignInTokenAPI',
   basePath: '/sign_in_tokens',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.signUps` (SignUpAPI): `update` does not check its id.
 
 module.exports = {
-  property: 'signUps',
   className: 'SignUpAPI',
   basePath: '/sign_ups',
   methods: {

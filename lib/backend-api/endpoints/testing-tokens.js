@@ -3,7 +3,6 @@
 // `clerkClient.testingTokens` (TestingTokenAPI).
 
 module.exports = {
-  property: 'testingTokens',
   className: 'TestingTokenAPI',
   basePath: '/testing_tokens',
   methods: {

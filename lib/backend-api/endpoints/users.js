@@ -78,7 +78,6 @@ const handWritten = {
 }
 
 module.exports = {
-  property: 'users',
   className: 'UserAPI',
   basePath: BASE,
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.waitlistEntries` (WaitlistEntryAPI).
 
 module.exports = {
-  property: 'waitlistEntries',
   className: 'WaitlistEntryAPI',
   basePath: '/waitlist_entries',
   methods: {

@@ -3,7 +3,6 @@
 // `clerkClient.webhooks` (WebhookAPI).
 
 module.exports = {
-  property: 'webhooks',
   className: 'WebhookAPI',
   basePath: '/webhooks',
   methods: {
