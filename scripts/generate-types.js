@@ -42,7 +42,8 @@ function sourcePackages() {
  * `ClerkAppearanceRegistry['theme']` indexes an empty interface that only UI
  * packages augment (`any` until one does).
  * `ClerkOptions` gains this package's own client options (see the README),
- * so that TypeScript users can pass them to `createClerkClient`.
+ * so that TypeScript users can pass them to `createClerkClient`, and
+ * `VerifyTokenOptions` the session-token cache switch `verifyToken` reads.
  */
 const NATIVE_CLIENT_OPTIONS = `
     /** clerk-express-native: limit per Backend API request attempt, in ms (default: none). */
@@ -53,12 +54,20 @@ const NATIVE_CLIENT_OPTIONS = `
     maxRetryDelayMs?: number;
     /** clerk-express-native: keep \`users.getUser\` answers this long, with single-flight (default: off). */
     userCacheTtlMs?: number;`
+const NATIVE_VERIFY_OPTIONS = `
+    /** clerk-express-native: reuse verifications of the same token with the same options (default: on). */
+    sessionTokenCache?: boolean;`
 const PATCHES = {
   'backend/index.d.ts': (text) =>
-    text.replace(
-      "    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;\n};",
-      `    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;${NATIVE_CLIENT_OPTIONS}\n};`,
-    ),
+    text
+      .replace(
+        "    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;\n};",
+        `    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;${NATIVE_CLIENT_OPTIONS}\n};`,
+      )
+      .replace(
+        '    jwtKey?: string | undefined;\n}) => Promise<',
+        `    jwtKey?: string | undefined;${NATIVE_VERIFY_OPTIONS}\n}) => Promise<`,
+      ),
   'shared/moduleManager.d.ts': (text) => text.replace(/typeof import\('[^']+'\)/g, 'any'),
   'shared/types/clerk.d.ts': (text) =>
     text.replace(

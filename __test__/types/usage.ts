@@ -39,6 +39,9 @@ const options: ClerkMiddlewareOptions = { authorizedParties: ['https://app.test'
 app.use(clerkMiddleware(options))
 // This package's own option (not in @clerk/express): reuse machine-token verifications.
 app.use(clerkMiddleware({ ...options, machineTokenCacheTtlMs: 30_000 }))
+// And the session-token cache switch and the JWKS prefetch, for the middleware and for verifyToken.
+app.use(clerkMiddleware({ ...options, sessionTokenCache: false, prefetchJwks: true }))
+void verifyToken('token', { jwtKey: 'pem', sessionTokenCache: false }).then((claims) => claims.sid)
 app.post('/webhooks', async (req, res) => {
   const event: WebhookEvent = await verifyWebhook(req, { signingSecret: 'whsec_x' })
   res.json({ type: event.type, userId: (req as ExpressRequestWithAuth).auth().isAuthenticated })

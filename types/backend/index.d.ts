@@ -19,6 +19,8 @@ export declare const verifyToken: (token: string, options: {
     skipJwksCache?: boolean | undefined;
     jwksCacheTtlInMs?: number | undefined;
     jwtKey?: string | undefined;
+    /** clerk-express-native: reuse verifications of the same token with the same options (default: on). */
+    sessionTokenCache?: boolean;
 }) => Promise<NonNullable<import("../shared/types/index.js").JwtPayload | undefined>>;
 export type ClerkOptions = Omit<CreateBackendApiOptions, 'skipApiVersionInUrl' | 'useMachineSecretKey'> & Partial<Pick<CreateAuthenticateRequestOptions['options'], 'audience' | 'jwtKey' | 'proxyUrl' | 'secretKey' | 'publishableKey' | 'domain' | 'isSatellite'>> & {
     sdkMetadata?: SDKMetadata;
