@@ -166,6 +166,13 @@ export interface FrontendApiProxyResponse {
  */
 export declare function proxyFrontendApi(request: FrontendApiProxyRequest): Promise<FrontendApiProxyResponse>
 
+/**
+ * Changes exactly when one of the `CLERK_*` variables the middleware reads
+ * on every request changed (only meaningful on Node's main thread, where
+ * `process.env` is the process environment).
+ */
+export declare function requestEnvVersion(): number
+
 /** The request facts the state machine reads (missing headers are absent). */
 export interface RequestInfo {
   method: string
@@ -222,6 +229,12 @@ export interface VerifyTokenResult {
 }
 
 export declare function verifyWebhookSignature(secret: string, id: string, timestamp: string, signature: string, body: string): WebhookFailure | null
+
+/**
+ * An empty task on the runtime the network calls use, through the same
+ * path as they do; it resolves to `undefined`.
+ */
+export declare function warmUpAsyncRuntime(): Promise<void>
 
 export declare function warmUpHttpClient(): void
 

@@ -69,6 +69,12 @@ const NATIVE_OPTION_NAMES = [
 ]
 let lastValues = null
 let lastAuthenticator = null
+// The options object of the last call, and which of its values were arrays:
+// the middleware passes the same, never modified, object while the options
+// resolve to the same values, and then only arrays (the caller's own, which
+// may be changed in place) need comparing.
+let lastOptions = null
+let lastArrayIndices = []
 
 /** The value as compared next time: arrays by their items, which may be mutated in place. */
 const snapshot = (value) => (Array.isArray(value) ? value.map(snapshot) : value)
@@ -82,6 +88,10 @@ function sameValue(previous, value) {
 
 function sameAsLast(options) {
   if (lastValues === null) return false
+  if (options === lastOptions) {
+    for (const i of lastArrayIndices) if (!sameValue(lastValues[i], options[NATIVE_OPTION_NAMES[i]])) return false
+    return true
+  }
   for (let i = 0; i < NATIVE_OPTION_NAMES.length; i++) {
     if (!sameValue(lastValues[i], options[NATIVE_OPTION_NAMES[i]])) return false
   }
@@ -90,11 +100,13 @@ function sameAsLast(options) {
 
 /** One native Authenticator per distinct option set (the key is derived from them). */
 function authenticatorFor(options) {
-  if (sameAsLast(options)) return lastAuthenticator
-  const authenticator = authenticatorForConfig(nativeOptions(options))
-  lastValues = NATIVE_OPTION_NAMES.map((name) => snapshot(options[name]))
-  lastAuthenticator = authenticator
-  return authenticator
+  if (!sameAsLast(options)) {
+    lastAuthenticator = authenticatorForConfig(nativeOptions(options))
+    lastValues = NATIVE_OPTION_NAMES.map((name) => snapshot(options[name]))
+    lastArrayIndices = NATIVE_OPTION_NAMES.flatMap((name, i) => (Array.isArray(options[name]) ? [i] : []))
+  }
+  lastOptions = options
+  return lastAuthenticator
 }
 
 /**
@@ -191,7 +203,13 @@ function authenticate(request, options, context) {
   const { native: authenticator, configError, id, tokenCache } = authenticatorFor(options)
   if (configError) throw new Error(configError)
   const clerkUrl = clerkUrlOf(request)
-  finishSiteOptions(options, request, clerkUrl)
+  const proxyUrl = finishSiteOptions(options, request, clerkUrl)
+  if (proxyUrl !== options.proxyUrl) {
+    // This request's own proxy URL, in a copy: the options may be shared by many requests.
+    options = Object.assign({}, options)
+    options.proxyUrl = proxyUrl
+    context.options = options
+  }
   const syncOptions = options.organizationSyncOptions
   const orgTarget = syncOptions ? organizationTarget(syncOptions, clerkUrl) : null
   const token = tokenFromAuthorization(request.authorization)

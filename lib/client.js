@@ -121,10 +121,24 @@ function createClerkClient(callerOptions) {
     return effective
   }
 
-  /** The middleware's entry: facts already extracted, may answer synchronously. */
   function authenticateFacts(request, callOptions = {}) {
     const effective = runtimeOptions(callOptions)
     return authenticate(request, effective, new RequestContext(effective, request))
+  }
+
+  // The middleware hands the same options object for as long as its options
+  // resolve to the same values, and never modifies it; so the effective
+  // options made from it are the same too, and are made once.
+  let lastSharedOptions = null
+  let lastSharedEffective = null
+
+  /** The middleware's entry: facts already extracted, may answer synchronously. */
+  function authenticateSharedOptions(request, sharedOptions) {
+    if (sharedOptions !== lastSharedOptions) {
+      lastSharedEffective = runtimeOptions(sharedOptions)
+      lastSharedOptions = sharedOptions
+    }
+    return authenticate(request, lastSharedEffective, new RequestContext(lastSharedEffective, request))
   }
 
   async function authenticateRequest(request, callOptions = {}) {
@@ -154,7 +168,7 @@ function createClerkClient(callerOptions) {
   client.authenticateRequest = authenticateRequest
   client.debugRequestState = debugRequestState
   client.telemetry = { isEnabled: false, isDebug: false, record() {}, recordLog() {} }
-  client[AUTHENTICATE_FACTS] = authenticateFacts
+  client[AUTHENTICATE_FACTS] = authenticateSharedOptions
   return client
 }
 

@@ -83,13 +83,30 @@ const RESOLVED_OPTIONS = new Set([
   'publishableKey',
 ])
 
+// The middleware's last resolved options, by its own options object: while
+// they resolve to the same values, every request gets the same object. It is
+// never modified, which lets the layers below skip copying and comparing
+// their options on every request.
+const lastResolved = new WeakMap()
+
+const sameResolved = (last, secretKey, machineSecretKey, publishableKey, proxyUrl, isSatellite, domain, signInUrl) =>
+  last.secretKey === secretKey &&
+  last.machineSecretKey === machineSecretKey &&
+  last.publishableKey === publishableKey &&
+  last.proxyUrl === proxyUrl &&
+  last.isSatellite === isSatellite &&
+  last.domain === domain &&
+  last.signInUrl === signInUrl
+
 /**
  * Express-level option resolution (env fallbacks, option functions,
  * satellite checks): the options without the ones resolved here, then the
  * resolved ones, as `{ ...rest, secretKey, ... }` would build them. Built
  * by assignment, not by a spread (a spread object is slow to extend in V8 11).
+ * `isPrivate`: the options belong to the middleware (nobody else can change them),
+ * so their result may be shared (see `lastResolved`).
  */
-function resolveRequestOptions(options, env, request) {
+function resolveRequestOptions(options, env, request, isPrivate = false) {
   const clerkUrl = clerkUrlOf(request)
   const secretKey = options.secretKey || env.secretKey
   // Environment defaults are read only when no option is given.
@@ -102,15 +119,21 @@ function resolveRequestOptions(options, env, request) {
   if (isSatellite && !isHttpOrHttps(signInUrl) && isDevelopmentSecretKey(secretKey || '')) {
     throw new Error(SATELLITE_SIGN_IN_URL)
   }
+  const machineSecretKey = options.machineSecretKey || env.machineSecretKey
+  const publishableKey = options.publishableKey || env.publishableKey
+  const last = isPrivate ? lastResolved.get(options) : undefined
+  const same = last && sameResolved(last, secretKey, machineSecretKey, publishableKey, proxyUrl, isSatellite, domain, signInUrl)
+  if (same) return last
   const resolved = {}
   for (const key of Object.keys(options)) if (!RESOLVED_OPTIONS.has(key)) resolved[key] = options[key]
   resolved.secretKey = secretKey
-  resolved.machineSecretKey = options.machineSecretKey || env.machineSecretKey
-  resolved.publishableKey = options.publishableKey || env.publishableKey
+  resolved.machineSecretKey = machineSecretKey
+  resolved.publishableKey = publishableKey
   resolved.proxyUrl = proxyUrl
   resolved.isSatellite = isSatellite
   resolved.domain = domain
   resolved.signInUrl = signInUrl
+  if (isPrivate) lastResolved.set(options, resolved)
   return resolved
 }
 
@@ -214,8 +237,12 @@ function decorate(req, state) {
  */
 function prefetchJwks(options) {
   const env = process.env
-  // The JWKS will be fetched unless there is a jwtKey: get the HTTP client ready.
-  if (!options.jwtKey && !env.CLERK_JWT_KEY) native.warmUpHttpClient()
+  // The JWKS will be fetched unless there is a jwtKey: get the HTTP client
+  // and the async runtime ready (one-time costs; no network traffic).
+  if (!options.jwtKey && !env.CLERK_JWT_KEY) {
+    native.warmUpHttpClient()
+    native.warmUpAsyncRuntime().catch(() => {})
+  }
   if (!options.prefetchJwks || options.clerkClient) return
   const keys = {
     secretKey: options.secretKey || env.CLERK_SECRET_KEY,
@@ -293,7 +320,7 @@ function authenticateAndDecorateRequest(options = {}) {
     let pending
     try {
       const facts = new RequestFacts(req, method, url)
-      const resolved = resolveRequestOptions(requestOptions, loadRequestEnv(), facts)
+      const resolved = resolveRequestOptions(requestOptions, loadRequestEnv(), facts, requestOptions === options)
       const authenticateFacts = client[AUTHENTICATE_FACTS]
       const state = authenticateFacts
         ? authenticateFacts(facts, resolved)

@@ -59,13 +59,15 @@ const isDevelopmentSecretKey = (key) => key.startsWith('test_') || key.startsWit
 /**
  * The backend's checks and adjustments once the options are merged: the
  * auto-proxy, relative proxy URLs, and the satellite configuration errors.
- * Mutates `options` (a per-request object).
+ * Returns the request's proxy URL; `options` is not modified (it may be
+ * shared by many requests).
  */
 function finishSiteOptions(options, request, clerkUrl) {
-  const autoPath = autoProxyPath(options.publishableKey, !!options.proxyUrl, !!options.domain)
-  if (autoPath) options.proxyUrl = `${clerkUrl().origin}${autoPath}`
-  if (options.proxyUrl?.startsWith('/')) options.proxyUrl = `${clerkUrl().origin}${options.proxyUrl}`
-  if (!options.isSatellite) return
+  let proxyUrl = options.proxyUrl
+  const autoPath = autoProxyPath(options.publishableKey, !!proxyUrl, !!options.domain)
+  if (autoPath) proxyUrl = `${clerkUrl().origin}${autoPath}`
+  if (proxyUrl?.startsWith('/')) proxyUrl = `${clerkUrl().origin}${proxyUrl}`
+  if (!options.isSatellite) return proxyUrl
   if (!options.signInUrl && isDevelopmentSecretKey(options.secretKey || '')) {
     throw new Error('Missing signInUrl. Pass a signInUrl for dev instances if an app is satellite')
   }
@@ -80,9 +82,10 @@ function finishSiteOptions(options, request, clerkUrl) {
       throw new Error('The signInUrl needs to be on a different origin than your satellite application.')
     }
   }
-  if (!(options.proxyUrl || options.domain)) {
+  if (!(proxyUrl || options.domain)) {
     throw new Error('Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl')
   }
+  return proxyUrl
 }
 
 module.exports = { valueOrFn, absoluteProxyUrl, clerkUrlOf, finishSiteOptions, isHttpOrHttps, isDevelopmentSecretKey }

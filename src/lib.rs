@@ -10,6 +10,7 @@ pub mod base64url;
 pub mod clock;
 pub mod config;
 pub mod constants;
+pub mod env_watch;
 pub mod errors;
 pub mod frontend_api_proxy;
 pub mod http_client;

@@ -3,6 +3,7 @@
 mod authenticator;
 mod backend_api;
 mod diagnostics;
+mod env_watch;
 mod fast_path;
 mod frontend_api_proxy;
 mod http;

@@ -1,0 +1,99 @@
+//! Whether environment variables changed since the last look, in one call.
+//!
+//! The middleware reads a few `CLERK_*` variables on every request, as
+//! @clerk/express does, and each `process.env` read costs Node about a
+//! microsecond and a half in a busy server. On Node's main thread
+//! `process.env` is the process environment itself (assignments and deletes
+//! go straight to it), so the addon can compare the current values with the
+//! ones it saw last and answer with a version number that changes exactly
+//! when one of them did; JS re-reads `process.env` only then.
+
+use std::ffi::OsString;
+use std::sync::Mutex;
+
+/// The values last seen, and how many times they changed.
+pub struct EnvWatch {
+  names: &'static [&'static str],
+  last: Vec<Option<OsString>>,
+  version: u32,
+}
+
+impl EnvWatch {
+  pub const fn new(names: &'static [&'static str]) -> Self {
+    EnvWatch {
+      names,
+      last: Vec::new(),
+      version: 0,
+    }
+  }
+
+  /// The version of the current values: the same number as last time if,
+  /// and only if, no variable changed (a variable that changes and changes
+  /// back in between counts as unchanged, which it is).
+  pub fn version(&mut self) -> u32 {
+    let changed = self.last.len() != self.names.len()
+      || self
+        .names
+        .iter()
+        .zip(&self.last)
+        .any(|(name, last)| std::env::var_os(name) != *last);
+    if changed {
+      self.last = self.names.iter().map(std::env::var_os).collect();
+      self.version = self.version.wrapping_add(1);
+    }
+    self.version
+  }
+}
+
+/// The variables the middleware reads on every request (lib/env.js).
+pub const REQUEST_ENV_NAMES: &[&str] = &[
+  "CLERK_SECRET_KEY",
+  "CLERK_MACHINE_SECRET_KEY",
+  "CLERK_PUBLISHABLE_KEY",
+  "CLERK_DOMAIN",
+  "CLERK_PROXY_URL",
+  "CLERK_SIGN_IN_URL",
+  "CLERK_IS_SATELLITE",
+];
+
+/// The version of `REQUEST_ENV_NAMES` (one watch per process).
+pub fn request_env_version() -> u32 {
+  static WATCH: Mutex<EnvWatch> = Mutex::new(EnvWatch::new(REQUEST_ENV_NAMES));
+  WATCH
+    .lock()
+    .unwrap_or_else(|poisoned| poisoned.into_inner())
+    .version()
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  // Names no other test touches: tests run in parallel in one process.
+  const NAMES: &[&str] = &["CEN_ENV_WATCH_TEST_A", "CEN_ENV_WATCH_TEST_B"];
+
+  #[test]
+  fn the_version_changes_exactly_when_a_value_does() {
+    // SAFETY: these variables are used by this test only, and read by no other thread.
+    unsafe {
+      std::env::remove_var(NAMES[0]);
+      std::env::remove_var(NAMES[1]);
+    }
+    let mut watch = EnvWatch::new(NAMES);
+    let first = watch.version();
+    assert_eq!(watch.version(), first, "nothing changed");
+    unsafe { std::env::set_var(NAMES[0], "one") };
+    let set = watch.version();
+    assert_ne!(set, first, "a variable was set");
+    assert_eq!(watch.version(), set);
+    unsafe { std::env::set_var(NAMES[0], "two") };
+    let changed = watch.version();
+    assert_ne!(changed, set, "a value changed");
+    unsafe { std::env::set_var(NAMES[1], "") };
+    let empty = watch.version();
+    assert_ne!(empty, changed, "an empty value is not a missing one");
+    unsafe { std::env::remove_var(NAMES[1]) };
+    assert_ne!(watch.version(), empty, "a variable was removed");
+    unsafe { std::env::remove_var(NAMES[0]) };
+  }
+}
