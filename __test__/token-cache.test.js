@@ -155,6 +155,8 @@ describe('claims copies', () => {
       JSON.stringify(sessionClaims()),
       '{"b":1,"a":2,"10":"x","2":"y","__proto__":{"polluted":true},"nested":{"list":[1,"two",{"three":[3]}],"empty":{}},"n":null,"t":true,"f":-1.5e-7,"u":"\\u00e9\\ud83d\\ude00"}',
       '{}',
+      // Copied by a function made for the keys (no __proto__): odd key names, integer keys, nesting.
+      '{"b":1,"a":2,"10":"x","2":"y","q\\"uote":"k","back\\\\slash":2,"line\\u2028sep":3,"nested":{"list":[1,{"x":[2]}]},"n":null}',
     ]
     for (const text of texts) {
       for (let i = 0; i < 2; i++) {
@@ -171,5 +173,9 @@ describe('claims copies', () => {
     first.added = 1
     assert.deepEqual(parseClaims(texts[1]), JSON.parse(texts[1]), 'a request changing its claims does not change the next one')
     assert.equal(Object.prototype.polluted, undefined)
+    const compiled = parseClaims(texts[3])
+    compiled.nested.list[1].x.push('mutated')
+    compiled.b = 'changed'
+    assert.deepEqual(parseClaims(texts[3]), JSON.parse(texts[3]), 'the same for claims copied by a made-up function')
   })
 })

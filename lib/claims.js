@@ -29,15 +29,40 @@ function copyJson(value) {
   return object
 }
 
+// The top level of the claims is copied by a function made for its keys: an
+// object literal with those keys, in that order, which V8 builds several
+// times faster than an object grown key by key. The session tokens of an
+// instance share their keys, so there are few such functions. Nested values
+// go through `copyJson`.
+const COPIER_LIMIT = 100
+const copiers = new Map()
+
+/** A copier for objects with exactly these own keys, or null when a literal cannot express them. */
+function copierFor(keys) {
+  // In an object literal `__proto__: x` would set the prototype.
+  if (keys.includes('__proto__')) return null
+  const signature = keys.join('\u0000')
+  let copier = copiers.get(signature)
+  if (copier === undefined) {
+    if (copiers.size >= COPIER_LIMIT) copiers.clear()
+    const fields = keys.map((key) => `${JSON.stringify(key)}: copy(o[${JSON.stringify(key)}])`)
+    copier = new Function('copy', `return function copyClaims(o) { return { ${fields.join(', ')} } }`)(copyJson)
+    copiers.set(signature, copier)
+  }
+  return copier
+}
+
 /** `JSON.parse(text)` for verified claims, with the parse of each distinct text kept. */
 function parseClaims(text) {
-  let original = parsed.get(text)
-  if (original === undefined) {
-    original = JSON.parse(text)
+  let entry = parsed.get(text)
+  if (entry === undefined) {
+    const original = JSON.parse(text)
+    const isObject = typeof original === 'object' && original !== null && !Array.isArray(original)
+    entry = { original, copy: (isObject && copierFor(Object.keys(original))) || copyJson }
     if (parsed.size >= PARSED_LIMIT) parsed.clear()
-    parsed.set(text, original)
+    parsed.set(text, entry)
   }
-  return copyJson(original)
+  return entry.copy(entry.original)
 }
 
 module.exports = { parseClaims, copyJson }
