@@ -140,6 +140,28 @@ test('a relative proxy URL is made absolute for each request, not once', async (
   }
 })
 
+test("production keys: Vercel's automatic proxy follows its variables from one request to the next", async () => {
+  const PK_LIVE = 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k'
+  const both = await startBoth({ secretKey: 'sk_live_vercel', publishableKey: PK_LIVE, apiUrl: api.url })
+  const host = { host: 'my-app.example.com' }
+  try {
+    assert.equal((await both.send(host)).body.proxyUrl, '')
+    process.env.VERCEL_TARGET_ENV = 'production'
+    process.env.VERCEL_PROJECT_PRODUCTION_URL = 'my-app.vercel.app'
+    assert.equal((await both.send(host)).body.proxyUrl, 'http://my-app.example.com/__clerk')
+    process.env.CLERK_DISABLE_AUTO_PROXY = 'true'
+    assert.equal((await both.send(host)).body.proxyUrl, '')
+    delete process.env.CLERK_DISABLE_AUTO_PROXY
+    process.env.VERCEL_PROJECT_PRODUCTION_URL = 'https://my-app.example.org'
+    assert.equal((await both.send(host)).body.proxyUrl, '')
+  } finally {
+    await both.close()
+    delete process.env.VERCEL_TARGET_ENV
+    delete process.env.VERCEL_PROJECT_PRODUCTION_URL
+    delete process.env.CLERK_DISABLE_AUTO_PROXY
+  }
+})
+
 test('in a worker thread (its own process.env), a change shows on the next request too', async () => {
   const { Worker } = require('node:worker_threads')
   // The worker changes its own copy of the environment between requests; the
@@ -147,7 +169,8 @@ test('in a worker thread (its own process.env), a change shows on the next reque
   const code = `
     const { parentPort, workerData } = require('node:worker_threads')
     const pkg = require(workerData.packagePath)
-    const middleware = pkg.clerkMiddleware({ secretKey: 'sk_test_worker', publishableKey: workerData.pk, apiUrl: workerData.apiUrl })
+    const { pk, apiUrl } = workerData
+    const middleware = pkg.clerkMiddleware({ secretKey: 'sk_test_worker', publishableKey: pk, apiUrl })
     const domainOf = () => new Promise((resolve, reject) => {
       const req = { method: 'GET', url: '/', originalUrl: '/', headers: { host: 'localhost' }, connection: {} }
       const res = { writableEnded: false, appendHeader() {}, status: () => res, end: () => reject(new Error('ended')) }

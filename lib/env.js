@@ -74,6 +74,16 @@ const requestEnv = Object.freeze({
   get isSatellite() {
     return isTruthy(process.env.CLERK_IS_SATELLITE)
   },
+  // Read for production keys (Vercel's automatic proxy), raw.
+  get disableAutoProxy() {
+    return process.env.CLERK_DISABLE_AUTO_PROXY
+  },
+  get vercelTargetEnv() {
+    return process.env.VERCEL_TARGET_ENV
+  },
+  get vercelProductionUrl() {
+    return process.env.VERCEL_PROJECT_PRODUCTION_URL
+  },
 })
 
 // On the main thread `process.env` is the process environment, and the
@@ -98,6 +108,9 @@ function loadRequestEnv() {
       proxyUrl: requestEnv.proxyUrl,
       signInUrl: requestEnv.signInUrl,
       isSatellite: requestEnv.isSatellite,
+      disableAutoProxy: requestEnv.disableAutoProxy,
+      vercelTargetEnv: requestEnv.vercelTargetEnv,
+      vercelProductionUrl: requestEnv.vercelProductionUrl,
     })
     snapshotVersion = version
   }

@@ -6,7 +6,7 @@
 // forwarded headers — is derived in Rust, only when something needs it.
 
 const native = require('./native')
-const { isTruthy } = require('./env')
+const { isTruthy, loadRequestEnv } = require('./env')
 
 /** `handleValueOrFn`: call a function option with the URL, else the value or default. */
 function valueOrFn(value, clerkUrl, defaultValue) {
@@ -36,10 +36,12 @@ function clerkUrlOf(request) {
 
 /** `getAutoProxyUrlFromEnvironment`: production Vercel deployments proxy through `/__clerk`. */
 function autoProxyPath(publishableKey, hasProxyUrl, hasDomain) {
-  const env = process.env
   if (hasProxyUrl || hasDomain || !String(publishableKey || '').startsWith('pk_live_')) return ''
-  if (isTruthy(env.CLERK_DISABLE_AUTO_PROXY) || env.VERCEL_TARGET_ENV !== 'production') return ''
-  const production = env.VERCEL_PROJECT_PRODUCTION_URL
+  // Production keys take this path on every request: the variables come from
+  // the per-request environment snapshot (see lib/env.js).
+  const env = loadRequestEnv()
+  if (isTruthy(env.disableAutoProxy) || env.vercelTargetEnv !== 'production') return ''
+  const production = env.vercelProductionUrl
   if (!production) return ''
   let hostname
   if (production.startsWith('http://') || production.startsWith('https://')) {

@@ -54,6 +54,9 @@ pub const REQUEST_ENV_NAMES: &[&str] = &[
   "CLERK_PROXY_URL",
   "CLERK_SIGN_IN_URL",
   "CLERK_IS_SATELLITE",
+  "CLERK_DISABLE_AUTO_PROXY",
+  "VERCEL_TARGET_ENV",
+  "VERCEL_PROJECT_PRODUCTION_URL",
 ];
 
 /// The version of `REQUEST_ENV_NAMES` (one watch per process).
