@@ -192,3 +192,29 @@ describe('robustness', () => {
     await binding.__panicAsyncForTests('')
   })
 })
+
+test('debug() never shows a full secret key, whichever way the key was given', async () => {
+  const secret = 'sk_test_do_not_log_this_secret'
+  const previous = process.env.CLERK_SECRET_KEY
+  process.env.CLERK_SECRET_KEY = secret
+  try {
+    for (const [name, pkg] of PACKAGES) {
+      for (const options of [{}, { secretKey: secret }, { secretKey: 'sk_test_other_secret_value' }]) {
+        const app = express()
+        app.use(pkg.clerkMiddleware({ publishableKey: PK_TEST, ...options }))
+        app.get('/', (req, res) => res.json(pkg.getAuth(req).debug()))
+        const server = await listen(app)
+        try {
+          const text = await (await fetch(server.url)).text()
+          assert.ok(!text.includes('do_not_log'), `${name} ${JSON.stringify(options)}: ${text}`)
+          assert.ok(!text.includes('other_secret'), text)
+        } finally {
+          await server.close()
+        }
+      }
+    }
+  } finally {
+    if (previous === undefined) delete process.env.CLERK_SECRET_KEY
+    else process.env.CLERK_SECRET_KEY = previous
+  }
+})

@@ -81,9 +81,16 @@ class RequestContext {
     return this.options.afterSignUpUrl
   }
 
-  /** The context `debug()` shows; built only when someone calls it. */
+  /**
+   * The context `debug()` shows; built only when someone calls it. The
+   * client's own secret key and User-Agent are ours (for its Backend API
+   * calls), not the reference's, and `debug()` output is meant for logs:
+   * they are left out.
+   */
   get debugData() {
-    return { ...this.options, tokenInHeader: this.request.authorization }
+    const { apiUserAgent, apiSecretKey, ...data } = this.options
+    data.tokenInHeader = this.request.authorization
+    return data
   }
 
   /** `getToken({template, expiresInSeconds})`: a Backend API call. */
