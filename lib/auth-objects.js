@@ -161,9 +161,6 @@ function signedOutAuthObject(debugData, initialSessionStatus) {
   }
 }
 
-/** The reserved JWT claims M2MToken.fromJwtPayload leaves out of `claims`. */
-const M2M_RESERVED_CLAIMS = new Set(['iss', 'sub', 'exp', 'nbf', 'iat', 'jti'])
-
 // The Backend API objects whose classes the reference deserializes into.
 const MACHINE_OBJECTS = new Set(['api_key', 'machine_to_machine_token', 'clerk_idp_oauth_access_token'])
 
@@ -173,13 +170,10 @@ const MACHINE_OBJECTS = new Set(['api_key', 'machine_to_machine_token', 'clerk_i
  * answers (an unknown `object` stays raw JSON), `fromJwtPayload` for JWTs.
  */
 function machineVerificationResult(tokenType, data, fromJwt) {
-  if (fromJwt && tokenType === 'm2m_token') {
-    const claims = {}
-    for (const key of Object.keys(data)) if (!M2M_RESERVED_CLAIMS.has(key)) claims[key] = data[key]
-    return { id: data.jti ?? '', subject: data.sub, scopes: data.scopes?.split(' ') ?? data.aud ?? [], claims: Object.keys(claims).length ? claims : null }
-  }
   if (fromJwt) {
-    return { id: data.jti ?? '', clientId: data.client_id ?? '', subject: data.sub, scopes: data.scp ?? data.scope?.split(' ') ?? [] }
+    // Loaded here: only apps that accept machine-token JWTs need the resource classes.
+    const { M2MToken, IdPOAuthAccessToken } = require('./resources/machine')
+    return tokenType === 'm2m_token' ? M2MToken.fromJwtPayload(data) : IdPOAuthAccessToken.fromJwtPayload(data)
   }
   if (!MACHINE_OBJECTS.has(data.object)) return data
   return { id: data.id, subject: data.subject, name: data.name, claims: data.claims, scopes: data.scopes, clientId: data.client_id }
