@@ -57,23 +57,35 @@ const NATIVE_CLIENT_OPTIONS = `
 const NATIVE_VERIFY_OPTIONS = `
     /** clerk-express-native: reuse verifications of the same token with the same options (default: on). */
     sessionTokenCache?: boolean;`
+/** `[from, to]` replacements per copied file; each must apply, or the generation stops. */
 const PATCHES = {
-  'backend/index.d.ts': (text) =>
-    text
-      .replace(
-        "    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;\n};",
-        `    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;${NATIVE_CLIENT_OPTIONS}\n};`,
-      )
-      .replace(
-        '    jwtKey?: string | undefined;\n}) => Promise<',
-        `    jwtKey?: string | undefined;${NATIVE_VERIFY_OPTIONS}\n}) => Promise<`,
-      ),
-  'shared/moduleManager.d.ts': (text) => text.replace(/typeof import\('[^']+'\)/g, 'any'),
-  'shared/types/clerk.d.ts': (text) =>
-    text.replace(
+  'backend/index.d.ts': [
+    [
+      "    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;\n};",
+      `    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;${NATIVE_CLIENT_OPTIONS}\n};`,
+    ],
+    [
+      '    jwtKey?: string | undefined;\n}) => Promise<',
+      `    jwtKey?: string | undefined;${NATIVE_VERIFY_OPTIONS}\n}) => Promise<`,
+    ],
+  ],
+  'shared/moduleManager.d.ts': [[/typeof import\('[^']+'\)/g, 'any']],
+  'shared/types/clerk.d.ts': [
+    [
       "type ClerkAppearanceTheme = ClerkAppearanceRegistry['theme'];",
       'type ClerkAppearanceTheme = ClerkAppearanceRegistry extends { theme: infer T } ? T : any;',
-    ),
+    ],
+  ],
+}
+
+/** The file's text with its patches applied, each of which must change it. */
+function applyPatches(destination, text) {
+  for (const [from, to] of PATCHES[destination]) {
+    const patched = text.replace(from, to)
+    if (patched === text) throw new Error(`${destination}: the patch of ${from} no longer applies`)
+    text = patched
+  }
+  return text
 }
 
 /** The compiler options @clerk/express's require-condition declarations are read with. */
@@ -201,12 +213,9 @@ function copyOf(packages, program, sourceFile) {
   const pkg = ownerOf(packages, sourceFile.fileName)
   const destination = destinationOf(pkg, sourceFile.fileName)
   let text = sourceFile.text
-  const patch = PATCHES[destination]
   let parsed = sourceFile
-  if (patch) {
-    const patched = patch(text)
-    if (patched === text) throw new Error(`${destination}: the patch no longer applies`)
-    text = patched
+  if (PATCHES[destination]) {
+    text = applyPatches(destination, text)
     parsed = ts.createSourceFile(sourceFile.fileName, text, ts.ScriptTarget.ES2022, true)
     parsed.impliedNodeFormat = sourceFile.impliedNodeFormat
   }
