@@ -167,9 +167,9 @@ export interface FrontendApiProxyResponse {
 export declare function proxyFrontendApi(request: FrontendApiProxyRequest): Promise<FrontendApiProxyResponse>
 
 /**
- * Changes exactly when one of the `CLERK_*` variables the middleware reads
- * on every request changed (only meaningful on Node's main thread, where
- * `process.env` is the process environment).
+ * Changes exactly when one of the watched variables changed (only
+ * meaningful on Node's main thread, where `process.env` is the process
+ * environment).
  */
 export declare function requestEnvVersion(): number
 
@@ -237,6 +237,9 @@ export declare function verifyWebhookSignature(secret: string, id: string, times
 export declare function warmUpAsyncRuntime(): Promise<void>
 
 export declare function warmUpHttpClient(): void
+
+/** The variables `requestEnvVersion` watches (lib/env.js names them once). */
+export declare function watchRequestEnv(names: Array<string>): void
 
 /**
  * `null` when the signature is valid; otherwise `{secret}` (thrown as is) or

@@ -846,3 +846,4 @@ module.exports.verifySessionToken = nativeBinding.verifySessionToken
 module.exports.verifyWebhookSignature = nativeBinding.verifyWebhookSignature
 module.exports.warmUpAsyncRuntime = nativeBinding.warmUpAsyncRuntime
 module.exports.warmUpHttpClient = nativeBinding.warmUpHttpClient
+module.exports.watchRequestEnv = nativeBinding.watchRequestEnv

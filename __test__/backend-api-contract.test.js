@@ -19,6 +19,7 @@ const reference = require('@clerk/backend')
 const ours = require('../lib/client')
 const { startPrism } = require('./helpers/prism-server')
 const { startRecordingProxy } = require('./helpers/recording-proxy')
+const { comparableHeaders } = require('./helpers/capture-server')
 const { CONTRACT_CALLS } = require('./fixtures/contract-calls')
 const { describeValue } = require('./helpers/describe-value')
 
@@ -61,17 +62,6 @@ const SPEC_REJECTS_REFERENCE = {
 // Differences from the reference found by this test, for the lead to fix in lib/.
 const TODO = {}
 
-// Headers each HTTP client sets its own way; every other header is compared.
-const TRANSPORT_HEADERS = new Set([
-  'host',
-  'connection',
-  'content-length',
-  'accept',
-  'accept-language',
-  'accept-encoding',
-  'sec-fetch-mode',
-  'transfer-encoding',
-])
 
 const [groupOf, methodOf] = [(key) => key.slice(0, key.lastIndexOf('.')), (key) => key.slice(key.lastIndexOf('.') + 1)]
 
@@ -102,14 +92,8 @@ function describeError(err) {
 
 /** A recorded request as the spec sees it, plus Prism's verdict. */
 function describeRequest(request) {
-  const headers = {}
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (!TRANSPORT_HEADERS.has(name)) headers[name] = value
-  }
-  const contentType = headers['content-type'] || ''
-  if (contentType.startsWith('multipart/form-data; boundary=')) {
-    headers['content-type'] = 'multipart/form-data; boundary=<boundary>'
-  }
+  const contentType = request.headers['content-type'] || ''
+  const headers = comparableHeaders(request.headers)
   let body = request.parts ?? request.body
   if (!request.parts && request.body && contentType === 'application/json') {
     try {

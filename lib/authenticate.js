@@ -69,12 +69,11 @@ const NATIVE_OPTION_NAMES = [
 ]
 let lastValues = null
 let lastAuthenticator = null
-// The options object of the last call, and which of its values were arrays:
-// the middleware passes the same, never modified, object while the options
-// resolve to the same values, and then only arrays (the caller's own, which
-// may be changed in place) need comparing.
+// The options object of the last call: the middleware passes the same,
+// never modified, object while the options resolve to the same values, and
+// then only arrays (the caller's own, which may be changed in place) need
+// comparing.
 let lastOptions = null
-let lastArrayIndices = []
 
 /** The value as compared next time: arrays by their items, which may be mutated in place. */
 const snapshot = (value) => (Array.isArray(value) ? value.map(snapshot) : value)
@@ -88,11 +87,9 @@ function sameValue(previous, value) {
 
 function sameAsLast(options) {
   if (lastValues === null) return false
-  if (options === lastOptions) {
-    for (const i of lastArrayIndices) if (!sameValue(lastValues[i], options[NATIVE_OPTION_NAMES[i]])) return false
-    return true
-  }
+  const sameObject = options === lastOptions
   for (let i = 0; i < NATIVE_OPTION_NAMES.length; i++) {
+    if (sameObject && !Array.isArray(lastValues[i])) continue
     if (!sameValue(lastValues[i], options[NATIVE_OPTION_NAMES[i]])) return false
   }
   return true
@@ -103,7 +100,6 @@ function authenticatorFor(options) {
   if (!sameAsLast(options)) {
     lastAuthenticator = authenticatorForConfig(nativeOptions(options))
     lastValues = NATIVE_OPTION_NAMES.map((name) => snapshot(options[name]))
-    lastArrayIndices = NATIVE_OPTION_NAMES.flatMap((name, i) => (Array.isArray(options[name]) ? [i] : []))
   }
   lastOptions = options
   return lastAuthenticator

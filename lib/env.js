@@ -48,43 +48,30 @@ function loadClientEnv() {
   }
 }
 
-// The subset of the environment the middleware re-reads on every request.
-// Each variable is read when it is used (reading `process.env` costs a
-// system lookup), which within one request gives the same values as
-// reading them all up front.
-const requestEnv = Object.freeze({
-  get secretKey() {
-    return process.env.CLERK_SECRET_KEY || ''
-  },
-  get machineSecretKey() {
-    return process.env.CLERK_MACHINE_SECRET_KEY || ''
-  },
-  get publishableKey() {
-    return process.env.CLERK_PUBLISHABLE_KEY || ''
-  },
-  get domain() {
-    return process.env.CLERK_DOMAIN || ''
-  },
-  get proxyUrl() {
-    return process.env.CLERK_PROXY_URL || ''
-  },
-  get signInUrl() {
-    return process.env.CLERK_SIGN_IN_URL || ''
-  },
-  get isSatellite() {
-    return isTruthy(process.env.CLERK_IS_SATELLITE)
-  },
+// The subset of the environment the middleware re-reads on every request:
+// each field, the variable it comes from, and how its value is read.
+const REQUEST_ENV_FIELDS = [
+  ['secretKey', 'CLERK_SECRET_KEY', (value) => value || ''],
+  ['machineSecretKey', 'CLERK_MACHINE_SECRET_KEY', (value) => value || ''],
+  ['publishableKey', 'CLERK_PUBLISHABLE_KEY', (value) => value || ''],
+  ['domain', 'CLERK_DOMAIN', (value) => value || ''],
+  ['proxyUrl', 'CLERK_PROXY_URL', (value) => value || ''],
+  ['signInUrl', 'CLERK_SIGN_IN_URL', (value) => value || ''],
+  ['isSatellite', 'CLERK_IS_SATELLITE', isTruthy],
   // Read for production keys (Vercel's automatic proxy), raw.
-  get disableAutoProxy() {
-    return process.env.CLERK_DISABLE_AUTO_PROXY
-  },
-  get vercelTargetEnv() {
-    return process.env.VERCEL_TARGET_ENV
-  },
-  get vercelProductionUrl() {
-    return process.env.VERCEL_PROJECT_PRODUCTION_URL
-  },
-})
+  ['disableAutoProxy', 'CLERK_DISABLE_AUTO_PROXY', (value) => value],
+  ['vercelTargetEnv', 'VERCEL_TARGET_ENV', (value) => value],
+  ['vercelProductionUrl', 'VERCEL_PROJECT_PRODUCTION_URL', (value) => value],
+]
+
+// In a worker thread, each field is a getter that reads its variable when it
+// is used (reading `process.env` costs a system lookup), which within one
+// request gives the same values as reading them all up front.
+const requestEnv = {}
+for (const [field, name, read] of REQUEST_ENV_FIELDS) {
+  Object.defineProperty(requestEnv, field, { enumerable: true, get: () => read(process.env[name]) })
+}
+Object.freeze(requestEnv)
 
 // On the main thread `process.env` is the process environment, and the
 // addon tells in one call whether any of these variables changed since it
@@ -93,6 +80,7 @@ const requestEnv = Object.freeze({
 // these reads a fifth of a request's authentication. A worker thread has
 // its own copy of `process.env` by default, which the addon cannot see:
 // workers read it on every request.
+if (isMainThread) native.watchRequestEnv(REQUEST_ENV_FIELDS.map(([, name]) => name))
 let snapshot = null
 let snapshotVersion = -1
 
@@ -100,18 +88,9 @@ function loadRequestEnv() {
   if (!isMainThread) return requestEnv
   const version = native.requestEnvVersion()
   if (version !== snapshotVersion) {
-    snapshot = Object.freeze({
-      secretKey: requestEnv.secretKey,
-      machineSecretKey: requestEnv.machineSecretKey,
-      publishableKey: requestEnv.publishableKey,
-      domain: requestEnv.domain,
-      proxyUrl: requestEnv.proxyUrl,
-      signInUrl: requestEnv.signInUrl,
-      isSatellite: requestEnv.isSatellite,
-      disableAutoProxy: requestEnv.disableAutoProxy,
-      vercelTargetEnv: requestEnv.vercelTargetEnv,
-      vercelProductionUrl: requestEnv.vercelProductionUrl,
-    })
+    snapshot = {}
+    for (const [field, name, read] of REQUEST_ENV_FIELDS) snapshot[field] = read(process.env[name])
+    Object.freeze(snapshot)
     snapshotVersion = version
   }
   return snapshot

@@ -11,20 +11,32 @@
 use std::ffi::OsString;
 use std::sync::Mutex;
 
-/// The values last seen, and how many times they changed.
+/// The variables watched, the values last seen, and how many times they changed.
 pub struct EnvWatch {
-  names: &'static [&'static str],
+  names: Vec<String>,
   last: Vec<Option<OsString>>,
   version: u32,
 }
 
+impl Default for EnvWatch {
+  fn default() -> Self {
+    Self::new()
+  }
+}
+
 impl EnvWatch {
-  pub const fn new(names: &'static [&'static str]) -> Self {
+  pub const fn new() -> Self {
     EnvWatch {
-      names,
+      names: Vec::new(),
       last: Vec::new(),
       version: 0,
     }
+  }
+
+  /// Watches these variables from now on (the values are compared afresh).
+  pub fn watch(&mut self, names: Vec<String>) {
+    self.names = names;
+    self.last.clear();
   }
 
   /// The version of the current values: the same number as last time if,
@@ -45,27 +57,22 @@ impl EnvWatch {
   }
 }
 
-/// The variables the middleware reads on every request (lib/env.js).
-pub const REQUEST_ENV_NAMES: &[&str] = &[
-  "CLERK_SECRET_KEY",
-  "CLERK_MACHINE_SECRET_KEY",
-  "CLERK_PUBLISHABLE_KEY",
-  "CLERK_DOMAIN",
-  "CLERK_PROXY_URL",
-  "CLERK_SIGN_IN_URL",
-  "CLERK_IS_SATELLITE",
-  "CLERK_DISABLE_AUTO_PROXY",
-  "VERCEL_TARGET_ENV",
-  "VERCEL_PROJECT_PRODUCTION_URL",
-];
+/// The variables the middleware reads on every request: lib/env.js, which
+/// knows them, names them once when it loads. One watch per process.
+static REQUEST_ENV: Mutex<EnvWatch> = Mutex::new(EnvWatch::new());
 
-/// The version of `REQUEST_ENV_NAMES` (one watch per process).
-pub fn request_env_version() -> u32 {
-  static WATCH: Mutex<EnvWatch> = Mutex::new(EnvWatch::new(REQUEST_ENV_NAMES));
-  WATCH
+fn request_env() -> std::sync::MutexGuard<'static, EnvWatch> {
+  REQUEST_ENV
     .lock()
     .unwrap_or_else(|poisoned| poisoned.into_inner())
-    .version()
+}
+
+pub fn watch_request_env(names: Vec<String>) {
+  request_env().watch(names);
+}
+
+pub fn request_env_version() -> u32 {
+  request_env().version()
 }
 
 #[cfg(test)]
@@ -73,7 +80,7 @@ mod tests {
   use super::*;
 
   // Names no other test touches: tests run in parallel in one process.
-  const NAMES: &[&str] = &["CEN_ENV_WATCH_TEST_A", "CEN_ENV_WATCH_TEST_B"];
+  const NAMES: [&str; 2] = ["CEN_ENV_WATCH_TEST_A", "CEN_ENV_WATCH_TEST_B"];
 
   #[test]
   fn the_version_changes_exactly_when_a_value_does() {
@@ -82,7 +89,8 @@ mod tests {
       std::env::remove_var(NAMES[0]);
       std::env::remove_var(NAMES[1]);
     }
-    let mut watch = EnvWatch::new(NAMES);
+    let mut watch = EnvWatch::new();
+    watch.watch(NAMES.iter().map(|name| name.to_string()).collect());
     let first = watch.version();
     assert_eq!(watch.version(), first, "nothing changed");
     unsafe { std::env::set_var(NAMES[0], "one") };

@@ -83,4 +83,28 @@ async function startCaptureServer() {
   }
 }
 
-module.exports = { startCaptureServer }
+// Headers each HTTP client sets its own way; every other header is compared.
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'accept',
+  'accept-language',
+  'accept-encoding',
+  'sec-fetch-mode',
+  'transfer-encoding',
+])
+
+/** A recorded request's headers as two clients' requests are compared: no transport headers, any boundary. */
+function comparableHeaders(recorded) {
+  const headers = {}
+  for (const [name, value] of Object.entries(recorded)) {
+    if (!TRANSPORT_HEADERS.has(name)) headers[name] = value
+  }
+  if (headers['content-type']?.startsWith('multipart/form-data; boundary=')) {
+    headers['content-type'] = 'multipart/form-data; boundary=<boundary>'
+  }
+  return headers
+}
+
+module.exports = { startCaptureServer, comparableHeaders }

@@ -178,6 +178,18 @@ mod tests {
       .unwrap()
   }
 
+  /// `request` sent to `server` with up to `max_retries` retries and no timeout.
+  fn send_retrying(request: &ApiRequest, max_retries: u32) -> ApiResponse {
+    runtime()
+      .block_on(send_with_retries(
+        &reqwest::Client::new(),
+        request,
+        None,
+        &policy(max_retries),
+      ))
+      .unwrap()
+  }
+
   #[test]
   fn parses_retry_after_in_both_forms() {
     let now = UNIX_EPOCH + Duration::from_secs(784_111_770);
@@ -202,15 +214,7 @@ mod tests {
       (429, vec![], "{}".into()),
       (200, vec![], r#"{"object":"user"}"#.into()),
     ]);
-    let client = reqwest::Client::new();
-    let response = runtime()
-      .block_on(send_with_retries(
-        &client,
-        &get(&server.url),
-        None,
-        &policy(2),
-      ))
-      .unwrap();
+    let response = send_retrying(&get(&server.url), 2);
     assert_eq!(response.status, 200);
     assert_eq!(server.hits(), 3);
   }
@@ -222,57 +226,30 @@ mod tests {
       (502, vec![], r#"{"errors":[]}"#.into()),
       (200, vec![], "{}".into()),
     ]);
-    let client = reqwest::Client::new();
-    let response = runtime()
-      .block_on(send_with_retries(
-        &client,
-        &get(&server.url),
-        None,
-        &policy(1),
-      ))
-      .unwrap();
+    let response = send_retrying(&get(&server.url), 1);
     assert_eq!(response.status, 502);
     assert_eq!(server.hits(), 2);
   }
 
   #[test]
   fn never_retries_posts_other_statuses_or_long_waits() {
-    let client = reqwest::Client::new();
-    let rt = runtime();
-
     let server =
       SequenceServer::start(vec![(503, vec![], "{}".into()), (200, vec![], "{}".into())]);
     let mut post = get(&server.url);
     post.method = "POST".into();
-    let response = rt
-      .block_on(send_with_retries(&client, &post, None, &policy(3)))
-      .unwrap();
+    let response = send_retrying(&post, 3);
     assert_eq!((response.status, server.hits()), (503, 1));
 
     let server =
       SequenceServer::start(vec![(500, vec![], "{}".into()), (200, vec![], "{}".into())]);
-    let response = rt
-      .block_on(send_with_retries(
-        &client,
-        &get(&server.url),
-        None,
-        &policy(3),
-      ))
-      .unwrap();
+    let response = send_retrying(&get(&server.url), 3);
     assert_eq!((response.status, server.hits()), (500, 1));
 
     let server = SequenceServer::start(vec![
       (429, vec![("retry-after", "60")], "{}".into()),
       (200, vec![], "{}".into()),
     ]);
-    let response = rt
-      .block_on(send_with_retries(
-        &client,
-        &get(&server.url),
-        None,
-        &policy(3),
-      ))
-      .unwrap();
+    let response = send_retrying(&get(&server.url), 3);
     assert_eq!((response.status, server.hits()), (429, 1));
     assert_eq!(response.retry_after.as_deref(), Some("60"));
   }

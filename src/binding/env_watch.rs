@@ -1,10 +1,16 @@
-//! `requestEnvVersion()`: see `crate::env_watch`.
+//! `watchRequestEnv(names)` and `requestEnvVersion()`: see `crate::env_watch`.
 
 use napi_derive::napi;
 
-/// Changes exactly when one of the `CLERK_*` variables the middleware reads
-/// on every request changed (only meaningful on Node's main thread, where
-/// `process.env` is the process environment).
+/// The variables `requestEnvVersion` watches (lib/env.js names them once).
+#[napi]
+pub fn watch_request_env(names: Vec<String>) {
+  crate::env_watch::watch_request_env(names)
+}
+
+/// Changes exactly when one of the watched variables changed (only
+/// meaningful on Node's main thread, where `process.env` is the process
+/// environment).
 #[napi]
 pub fn request_env_version() -> u32 {
   crate::env_watch::request_env_version()
