@@ -44,3 +44,22 @@ test('workers authenticate concurrently with one shared key cache, and everythin
     await api.close()
   }
 })
+
+test('a worker that loads the addon after every earlier one has exited is served by the same key cache', async () => {
+  // The first worker is terminated with its JWKS fetch in flight and nothing
+  // else holding the addon, so napi restarts its async runtime in between.
+  const key = createSigningKey()
+  const api = await startFakeClerkApi({ keys: [key.jwk] })
+  api.state.delayMs = 500
+  try {
+    const token = signToken(key, sessionClaims())
+    const { code, signal, stdout, stderr } = await runApp(['restart', api.url, token])
+    assert.equal(signal, null, `killed: ${stderr}`)
+    assert.equal(code, 0, stderr)
+    assert.doesNotMatch(stderr, /panic/)
+    assert.deepEqual(JSON.parse(stdout), { firstExit: 1, signedIn: 20, secondExit: 0 })
+    assert.equal(api.requestsTo('/v1/jwks').length, 1, 'the fetch the first worker started serves the second')
+  } finally {
+    await api.close()
+  }
+})

@@ -19,6 +19,7 @@ pub mod json;
 pub mod jwt;
 pub mod keys;
 pub mod paths;
+pub mod runtime;
 pub mod webhooks;
 
 #[cfg(test)]

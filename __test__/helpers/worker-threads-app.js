@@ -7,6 +7,12 @@
 // JSON and ends without `process.exit`: the process must exit by itself.
 //
 // argv: apiUrl, token, workers, requestsPerWorker
+//
+// With `restart` first (argv: restart, apiUrl, token): only worker threads
+// load the addon, one after the other. The first is terminated while its
+// JWKS fetch is in flight; that ends the last environment holding the addon,
+// so napi shuts its async runtime down and starts a new one for the second
+// worker, which must still be served by the same process-wide key cache.
 
 const path = require('node:path')
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads')
@@ -33,17 +39,34 @@ function authenticateMany(apiUrl, token, count) {
   return Promise.all(Array.from({ length: count }, once)).then((results) => results.filter(Boolean).length)
 }
 
-if (isMainThread) {
-  const [apiUrl, token, workerCount, requestsPerWorker] = process.argv.slice(2)
-  const spawnWorker = (mode) => {
-    const worker = new Worker(__filename, { workerData: { mode, apiUrl, token, count: Number(requestsPerWorker) } })
-    const exited = new Promise((resolve) => worker.once('exit', resolve))
-    const answered = new Promise((resolve, reject) => {
-      worker.once('message', resolve)
-      worker.once('error', reject)
-    })
-    return { worker, exited, answered }
+function spawnWorkerWith(data) {
+  const worker = new Worker(__filename, { workerData: data })
+  const exited = new Promise((resolve) => worker.once('exit', resolve))
+  const answered = new Promise((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  return { worker, exited, answered }
+}
+
+if (isMainThread && process.argv[2] === 'restart') {
+  const [apiUrl, token] = process.argv.slice(3)
+  const main = async () => {
+    const first = spawnWorkerWith({ mode: 'wait', apiUrl, token })
+    await first.answered
+    const firstExit = await first.worker.terminate()
+    const second = spawnWorkerWith({ mode: 'authenticate', apiUrl, token, count: 20 })
+    const signedIn = await second.answered
+    const secondExit = await second.exited
+    process.stdout.write(`${JSON.stringify({ firstExit, signedIn, secondExit })}\n`)
   }
+  main().catch((err) => {
+    process.stderr.write(`${err.stack}\n`)
+    process.exitCode = 1
+  })
+} else if (isMainThread) {
+  const [apiUrl, token, workerCount, requestsPerWorker] = process.argv.slice(2)
+  const spawnWorker = (mode) => spawnWorkerWith({ mode, apiUrl, token, count: Number(requestsPerWorker) })
   const main = async () => {
     // The one to terminate starts first, so its request is waiting on the fetch.
     const doomed = spawnWorker('wait')

@@ -11,11 +11,13 @@ pub fn message(payload: Box<dyn Any + Send>) -> String {
   format!("clerk-express-native: internal error (panic): {detail}")
 }
 
-/// Runs a future on its own task so that a panic in it becomes an error.
+/// Runs a future on its own task, on the addon's process-lifetime runtime
+/// (see `crate::runtime`), so that a panic in it becomes an error.
 pub async fn catch_async<T: Send + 'static>(
   future: impl std::future::Future<Output = T> + Send + 'static,
 ) -> napi::Result<T> {
-  tokio::spawn(future)
+  crate::runtime::handle()
+    .spawn(future)
     .await
     .map_err(|err| match err.try_into_panic() {
       Ok(payload) => napi::Error::from_reason(message(payload)),

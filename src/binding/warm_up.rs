@@ -3,8 +3,10 @@
 //! - building the shared HTTP client loads and parses the system's root
 //!   certificates, about 20 ms: `warmUpHttpClient()` does it on a background
 //!   thread;
-//! - the first task on the async runtime starts its worker threads, about
-//!   10 ms on a 2-core machine: `warmUpAsyncRuntime()` runs an empty task.
+//! - the first task on the async runtimes (napi's, which awaits results,
+//!   and the addon's own, which runs the network calls) starts their worker
+//!   threads, about 10 ms on a 2-core machine: `warmUpAsyncRuntime()` runs
+//!   an empty task on both.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -24,9 +26,9 @@ pub fn warm_up_http_client() {
     });
 }
 
-/// An empty task on the runtime the network calls use, through the same
+/// An empty task on the runtimes the network calls use, through the same
 /// path as they do; it resolves to `undefined`.
 #[napi(ts_return_type = "Promise<void>")]
 pub fn warm_up_async_runtime<'env>(env: &'env Env) -> Result<PromiseRaw<'env, ()>> {
-  env.spawn_future(async { Ok(()) })
+  env.spawn_future(super::panic::catch_async(async {}))
 }
