@@ -231,7 +231,7 @@ export interface VerifyTokenResult {
 export declare function verifyWebhookSignature(secret: string, id: string, timestamp: string, signature: string, body: string): WebhookFailure | null
 
 /**
- * An empty task on the runtimes the network calls use, through the same
+ * An empty task on the runtime the network calls use, through the same
  * path as they do; it resolves to `undefined`.
  */
 export declare function warmUpAsyncRuntime(): Promise<void>

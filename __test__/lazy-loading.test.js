@@ -26,6 +26,18 @@ function modulesLoadedBy(script) {
     .map((file) => path.relative(ROOT, file).split(path.sep).join('/'))
 }
 
+test('require() alone does not load node:worker_threads (and with it Node\'s streams); creating the middleware does', () => {
+  const builtinsLoadedBy = (script) => {
+    const code = `${script}; process.stdout.write(JSON.stringify(process.moduleLoadList))`
+    const result = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' })
+    assert.equal(result.status, 0, result.stderr)
+    return JSON.parse(result.stdout)
+  }
+  assert.ok(!builtinsLoadedBy("require('./')").includes('NativeModule worker_threads'))
+  const created = builtinsLoadedBy("require('./').clerkMiddleware({ secretKey: 'sk_test_x', publishableKey: 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' })")
+  assert.ok(created.includes('NativeModule worker_threads'), 'the middleware decides how to read the environment when it is created')
+})
+
 const LAZY_MODULES = [
   'lib/backend-api/request.js',
   'lib/backend-api/deserialize.js',

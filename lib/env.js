@@ -3,7 +3,6 @@
 // The environment variables @clerk/express reads, read when it reads them
 // (on every request for the keys, when a client is built for the rest).
 
-const { isMainThread } = require('node:worker_threads')
 const native = require('./native')
 
 /** `isTruthy` of @clerk/shared: booleans, "true"/"false", positive integers. */
@@ -80,12 +79,25 @@ Object.freeze(requestEnv)
 // these reads a fifth of a request's authentication. A worker thread has
 // its own copy of `process.env` by default, which the addon cannot see:
 // workers read it on every request.
-if (isMainThread) native.watchRequestEnv(REQUEST_ENV_FIELDS.map(([, name]) => name))
+let mainThread = null
 let snapshot = null
 let snapshotVersion = -1
 
+/**
+ * Decided on first use, not at require(): `node:worker_threads` loads
+ * Node's stream modules, about a quarter of this package's require() time,
+ * which an app that never authenticates in this process should not pay.
+ */
+function onMainThread() {
+  if (mainThread === null) {
+    mainThread = require('node:worker_threads').isMainThread
+    if (mainThread) native.watchRequestEnv(REQUEST_ENV_FIELDS.map(([, name]) => name))
+  }
+  return mainThread
+}
+
 function loadRequestEnv() {
-  if (!isMainThread) return requestEnv
+  if (!onMainThread()) return requestEnv
   const version = native.requestEnvVersion()
   if (version !== snapshotVersion) {
     snapshot = {}

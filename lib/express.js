@@ -354,6 +354,9 @@ function toWebRequest(req) {
 }
 
 function clerkMiddleware(options = {}) {
+  // The first look at the environment (how this thread reads it, and the
+  // snapshot) happens now, so the first request does not pay for it.
+  loadRequestEnv()
   if (typeof options !== 'function') {
     prefetchJwks(options)
     const middleware = authenticateAndDecorateRequest({ ...options, acceptsToken: 'any' })

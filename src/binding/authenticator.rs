@@ -2,7 +2,8 @@
 //! options). The JS shim keeps it across requests, so the per-request call
 //! passes only the token and two booleans.
 
-use super::{http, pairs, panic};
+use super::promise::spawn_promise;
+use super::{http, pairs};
 use crate::authenticate::dispatch;
 use crate::authenticate::instance::Instance;
 use crate::authenticate::request::{OrgTarget, RequestInput, SiteOptions};
@@ -363,20 +364,19 @@ impl Authenticator {
   #[napi(ts_return_type = "Promise<string | null>")]
   pub fn prefetch_jwks<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<String>>> {
     let options = self.options.clone();
-    env.spawn_future(async move {
-      panic::catch_async(async move {
-        let has_jwt_key = options.jwt_key.is_some();
-        let source = options.jwks_source().filter(|_| !has_jwt_key)?;
-        let client = http::client();
-        match source.prefetch(client).await {
-          Ok(()) => None,
-          Err(crate::errors::Failure::Token(err)) => Some(err.message),
-          Err(
-            crate::errors::Failure::Unexpected(message) | crate::errors::Failure::Fatal(message),
-          ) => Some(message),
-        }
+    spawn_promise(env, async move {
+      let has_jwt_key = options.jwt_key.is_some();
+      let Some(source) = options.jwks_source().filter(|_| !has_jwt_key) else {
+        return Ok(None);
+      };
+      let client = http::client();
+      Ok(match source.prefetch(client).await {
+        Ok(()) => None,
+        Err(crate::errors::Failure::Token(err)) => Some(err.message),
+        Err(
+          crate::errors::Failure::Unexpected(message) | crate::errors::Failure::Fatal(message),
+        ) => Some(message),
       })
-      .await
     })
   }
 
@@ -438,18 +438,15 @@ impl Authenticator {
   ) -> Result<PromiseRaw<'env, AuthResult>> {
     let (options, instance) = (self.options.clone(), self.instance.clone());
     let input = RequestInput::from(request);
-    env.spawn_future(async move {
-      let outcome = panic::catch_async(async move {
-        dispatch::authenticate(
-          http::client(),
-          token.as_deref(),
-          &input,
-          &instance,
-          &options,
-        )
-        .await
-      })
-      .await?;
+    spawn_promise(env, async move {
+      let outcome = dispatch::authenticate(
+        http::client(),
+        token.as_deref(),
+        &input,
+        &instance,
+        &options,
+      )
+      .await;
       Ok(AuthResult::from(outcome))
     })
   }
@@ -481,11 +478,8 @@ pub fn verify_session_token<'env>(
   options: AuthenticatorOptions,
 ) -> Result<PromiseRaw<'env, VerifyTokenResult>> {
   let options = Authenticator::new(options).options.clone();
-  env.spawn_future(async move {
-    let result = panic::catch_async(async move {
-      crate::jwt::verify::verify(http::client(), &token, &options).await
-    })
-    .await?;
+  spawn_promise(env, async move {
+    let result = crate::jwt::verify::verify(http::client(), &token, &options).await;
     let empty = VerifyTokenResult {
       claims: None,
       reason: None,

@@ -1,7 +1,8 @@
 //! Backend API calls, executed in Rust and returned as raw responses for the
 //! shim to deserialize.
 
-use super::{http, pairs, panic};
+use super::promise::spawn_promise;
+use super::{http, pairs};
 use crate::backend_api::retry::{send_with_retries, RetryPolicy};
 use crate::backend_api::ApiRequest;
 use napi::bindgen_prelude::*;
@@ -62,11 +63,9 @@ pub fn send_backend_api_request<'env>(
     max_delay: millis(request.max_retry_delay_ms).unwrap_or(Duration::ZERO),
     base_delay: Duration::from_millis(250),
   };
-  env.spawn_future(async move {
-    let exchange =
-      async move { send_with_retries(http::client(), &api_request, timeout, &policy).await };
-    let response = panic::catch_async(exchange)
-      .await?
+  spawn_promise(env, async move {
+    let response = send_with_retries(http::client(), &api_request, timeout, &policy)
+      .await
       .map_err(|e| Error::from_reason(e.message()))?;
     Ok(BackendApiResponse {
       status: u32::from(response.status),

@@ -1,7 +1,7 @@
 //! Hooks that let the test suite prove a Rust panic surfaces as a JS error
 //! (synchronously and as a rejected promise) instead of aborting Node.
 
-use super::panic;
+use super::promise::spawn_promise;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -12,12 +12,10 @@ pub fn panic_for_tests(message: String) {
 
 #[napi(js_name = "__panicAsyncForTests", ts_return_type = "Promise<void>")]
 pub fn panic_async_for_tests(env: &Env, message: String) -> Result<PromiseRaw<'_, ()>> {
-  env.spawn_future(async move {
-    panic::catch_async(async move {
-      if !message.is_empty() {
-        panic!("{message}");
-      }
-    })
-    .await
+  spawn_promise(env, async move {
+    if !message.is_empty() {
+      panic!("{message}");
+    }
+    Ok(())
   })
 }

@@ -1,6 +1,7 @@
 //! `frontendApiProxy` forwarding, for the shim.
 
-use super::{http, pairs, panic};
+use super::promise::spawn_promise;
+use super::{http, pairs};
 use crate::frontend_api_proxy::{self, ProxyRequest};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -42,9 +43,8 @@ pub fn proxy_frontend_api(
     secret_key: request.secret_key,
     fapi_url: request.fapi_url,
   };
-  env.spawn_future(async move {
-    let response =
-      panic::catch_async(frontend_api_proxy::forward(http::proxy_client(), request)).await?;
+  spawn_promise(env, async move {
+    let response = frontend_api_proxy::forward(http::proxy_client(), request).await;
     Ok(FrontendApiProxyResponse {
       status: u32::from(response.status),
       headers: response

@@ -8,6 +8,7 @@ mod fast_path;
 mod frontend_api_proxy;
 mod http;
 mod panic;
+mod promise;
 mod warm_up;
 mod webhooks;
 

@@ -10,17 +10,3 @@ pub fn message(payload: Box<dyn Any + Send>) -> String {
     .unwrap_or_else(|| "unknown panic".into());
   format!("clerk-express-native: internal error (panic): {detail}")
 }
-
-/// Runs a future on its own task, on the addon's process-lifetime runtime
-/// (see `crate::runtime`), so that a panic in it becomes an error.
-pub async fn catch_async<T: Send + 'static>(
-  future: impl std::future::Future<Output = T> + Send + 'static,
-) -> napi::Result<T> {
-  crate::runtime::handle()
-    .spawn(future)
-    .await
-    .map_err(|err| match err.try_into_panic() {
-      Ok(payload) => napi::Error::from_reason(message(payload)),
-      Err(err) => napi::Error::from_reason(format!("clerk-express-native: task failed: {err}")),
-    })
-}

@@ -3,10 +3,10 @@
 //! - building the shared HTTP client loads and parses the system's root
 //!   certificates, about 20 ms: `warmUpHttpClient()` does it on a background
 //!   thread;
-//! - the first task on the async runtimes (napi's, which awaits results,
-//!   and the addon's own, which runs the network calls) starts their worker
-//!   threads, about 10 ms on a 2-core machine: `warmUpAsyncRuntime()` runs
-//!   an empty task on both.
+//! - the first task on the async runtime starts its worker threads, and the
+//!   first promise settled from it sets up Node-API's cross-thread calls,
+//!   about 10 ms on a 2-core machine: `warmUpAsyncRuntime()` runs an empty
+//!   task that settles a promise.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -26,9 +26,9 @@ pub fn warm_up_http_client() {
     });
 }
 
-/// An empty task on the runtimes the network calls use, through the same
+/// An empty task on the runtime the network calls use, through the same
 /// path as they do; it resolves to `undefined`.
 #[napi(ts_return_type = "Promise<void>")]
 pub fn warm_up_async_runtime<'env>(env: &'env Env) -> Result<PromiseRaw<'env, ()>> {
-  env.spawn_future(super::panic::catch_async(async {}))
+  super::promise::spawn_promise(env, async { Ok(()) })
 }
