@@ -159,7 +159,8 @@ describe('claims copies', () => {
       '{"b":1,"a":2,"10":"x","2":"y","q\\"uote":"k","back\\\\slash":2,"line\\u2028sep":3,"nested":{"list":[1,{"x":[2]}]},"n":null}',
     ]
     for (const text of texts) {
-      for (let i = 0; i < 2; i++) {
+      // Seen once (a plain parse), then a kept parse copied, twice.
+      for (let i = 0; i < 3; i++) {
         const copy = parseClaims(text)
         const parsed = JSON.parse(text)
         assert.deepEqual(copy, parsed)
@@ -168,6 +169,11 @@ describe('claims copies', () => {
         assert.equal(Object.getPrototypeOf(copy), Object.prototype)
       }
     }
+    const unseen = '{"sub":"user_unseen","nested":{"list":[1]}}'
+    const firstSight = parseClaims(unseen)
+    firstSight.nested.list.push('mutated')
+    firstSight.sub = 'changed'
+    for (let i = 0; i < 2; i++) assert.deepEqual(parseClaims(unseen), JSON.parse(unseen), 'the first parse is not the one kept')
     const first = parseClaims(texts[1])
     first.nested.list.push('mutated')
     first.added = 1

@@ -52,14 +52,23 @@ function copierFor(keys) {
   return copier
 }
 
-/** `JSON.parse(text)` for verified claims, with the parse of each distinct text kept. */
+/**
+ * `JSON.parse(text)` for verified claims. A text seen for the first time is
+ * only parsed (and remembered as seen): keeping a parse, and making a copier
+ * for its keys, pays off only for a text that comes back, and would slow
+ * down the first request and every one-off token.
+ */
 function parseClaims(text) {
   let entry = parsed.get(text)
   if (entry === undefined) {
+    if (parsed.size >= PARSED_LIMIT) parsed.clear()
+    parsed.set(text, null)
+    return JSON.parse(text)
+  }
+  if (entry === null) {
     const original = JSON.parse(text)
     const isObject = typeof original === 'object' && original !== null && !Array.isArray(original)
     entry = { original, copy: (isObject && copierFor(Object.keys(original))) || copyJson }
-    if (parsed.size >= PARSED_LIMIT) parsed.clear()
     parsed.set(text, entry)
   }
   return entry.copy(entry.original)
