@@ -160,6 +160,9 @@ export interface FrontendApiProxyResponse {
   body: Buffer
 }
 
+/** The current keys epoch, for checking a lease (see the top of this file). */
+export declare function keysEpoch(): number
+
 /**
  * Forwards a request to the Frontend API; configuration and network
  * problems are JSON error responses, as in the reference.

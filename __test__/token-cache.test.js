@@ -62,6 +62,21 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     }
   })
 
+  test('a token answered from a lease (exp far enough away) is still rejected once expired', async () => {
+    // A lease lasts 5 s and is only taken while the token stays valid for all of it.
+    const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url, clockSkewInMs: 0 })
+    try {
+      const exp = nowSeconds() + 7
+      const token = signToken(key, sessionClaims({ exp }))
+      for (let i = 0; i < 4; i++) assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      await sleep(exp * 1000 - Date.now() + 100)
+      const expired = await sameAnswer(pair, bearer(token))
+      assert.equal(reasonOf(expired), 'session-token-expired-refresh-non-eligible-no-refresh-cookie')
+    } finally {
+      await pair.close()
+    }
+  })
+
   test('the clock skew of each request decides, not the one the token was cached under', async () => {
     const secretKey = freshSecretKey()
     const lenient = await startPair(express, { secretKey, publishableKey: PK_TEST, apiUrl: api.url, clockSkewInMs: 60_000 })

@@ -106,8 +106,9 @@ function authenticatorFor(options) {
 }
 
 /**
- * `{ native, configError, id, tokenCache }`: the Authenticator, its
- * configuration error, its id and whether it caches verified tokens, read once.
+ * `{ native, configError, id, tokenCache, leases }`: the Authenticator, its
+ * configuration error, its id and whether it caches verified tokens, read
+ * once; and its leased cache hits (see `leasedClaims`).
  */
 function authenticatorForConfig(config) {
   const key = Object.values(config)
@@ -122,10 +123,42 @@ function authenticatorForConfig(config) {
       configError: instance.configError,
       id: instance.id,
       tokenCache: config.sessionTokenCache && !config.skipJwksCache,
+      leases: new Map(),
     }
     authenticators.set(key, authenticator)
   }
   return authenticator
+}
+
+// A cache hit of the verified-token cache can come with a lease: the addon
+// promises the same answer for the same token until `until`, unless the
+// verification keys change (its keys epoch moves on). Until then the token
+// is answered here, without crossing into Rust for the lookup: the lease
+// ends before the token's time claims or the cached keys' freshness would,
+// so an answer from a lease is the one the addon would give (src/jwt/verify.rs,
+// `cached_session_hit`).
+const LEASE_LIMIT = 1000
+
+/** The claims text of a valid lease on this token, or null. */
+function leasedClaims(leases, token) {
+  const lease = leases.get(token)
+  if (lease === undefined) return null
+  if (lease.until > Date.now() && lease.epoch === native.keysEpoch()) return lease.claims
+  leases.delete(token)
+  return null
+}
+
+/** The claims text of a cache hit (taking the lease it offers), or null. */
+function cachedClaims(authenticator, token) {
+  const offer = { until: 0, epoch: 0, claims: '' }
+  const claims = native.authenticateCachedToken(authenticator.id, token, offer)
+  if (claims !== null && offer.until > 0) {
+    const leases = authenticator.leases
+    if (leases.size >= LEASE_LIMIT) leases.clear()
+    offer.claims = claims
+    leases.set(token, offer)
+  }
+  return claims
 }
 
 /** `Authorization` parsing of the reference: `Bearer x`, a bare `x`, else none. */
@@ -196,7 +229,8 @@ function organizationTarget(syncOptions, clerkUrl) {
  * @returns a RequestState, or a promise of one when the JWKS must be fetched
  */
 function authenticate(request, options, context) {
-  const { native: authenticator, configError, id, tokenCache } = authenticatorFor(options)
+  const entry = authenticatorFor(options)
+  const { native: authenticator, configError, tokenCache } = entry
   if (configError) throw new Error(configError)
   const clerkUrl = clerkUrlOf(request)
   const proxyUrl = finishSiteOptions(options, request, clerkUrl)
@@ -213,8 +247,8 @@ function authenticate(request, options, context) {
   // anything else takes the full path below.
   let fast = null
   if (token) {
-    // A token verified before: its claims, from the cache, the cheapest way.
-    const cached = tokenCache ? native.authenticateCachedToken(id, token) : null
+    // A token verified before: its claims, from a lease or the cache, the cheapest way.
+    const cached = tokenCache ? (leasedClaims(entry.leases, token) ?? cachedClaims(entry, token)) : null
     if (cached !== null) return signedInState(context, parseClaims(cached), token, [])
     fast = authenticator.authenticateToken(token)
     // A bare string: the claims of a signed-in session token.

@@ -6,9 +6,14 @@
 //! string, or `null` for anything that is not a hit (then call
 //! `Authenticator#authenticateToken`).
 //!
-//! `authenticateCachedToken(id, token)`: `id` is `Authenticator#id`, valid
-//! while that Authenticator is alive (ids are reused after it is collected),
-//! so the caller keeps the Authenticator along with its id.
+//! `authenticateCachedToken(id, token, lease?)`: `id` is `Authenticator#id`,
+//! valid while that Authenticator is alive (ids are reused after it is
+//! collected), so the caller keeps the Authenticator along with its id.
+//! When `lease` (an object) is given and the hit can be leased, its `until`
+//! (ms since the epoch) and `epoch` are set: until then the same token gets
+//! the same claims, as long as `keysEpoch()` still returns that epoch.
+//!
+//! `keysEpoch()`: see `crate::keys::jwks::keys_epoch`.
 
 use crate::jwt::verify::{self, VerifyOptions};
 use napi::bindgen_prelude::*;
@@ -106,12 +111,31 @@ unsafe fn read_string(
   (status == sys::Status::napi_ok).then_some(len)
 }
 
+/// Sets `lease.until` and `lease.epoch` (see `verify::CacheHit`).
+unsafe fn offer_lease(env: sys::napi_env, lease: sys::napi_value, until_ms: f64, epoch: u32) {
+  let mut value_type = sys::ValueType::napi_undefined;
+  if sys::napi_typeof(env, lease, &mut value_type) != sys::Status::napi_ok
+    || value_type != sys::ValueType::napi_object
+  {
+    return;
+  }
+  let (mut until, mut keys_epoch) = (ptr::null_mut(), ptr::null_mut());
+  // Epoch first: a lease without its epoch must never look valid.
+  if sys::napi_create_uint32(env, epoch, &mut keys_epoch) == sys::Status::napi_ok
+    && sys::napi_set_named_property(env, lease, c"epoch".as_ptr(), keys_epoch)
+      == sys::Status::napi_ok
+    && sys::napi_create_double(env, until_ms, &mut until) == sys::Status::napi_ok
+  {
+    sys::napi_set_named_property(env, lease, c"until".as_ptr(), until);
+  }
+}
+
 unsafe fn cached_claims(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> Option<sys::napi_value> {
-  let mut argc = 2;
-  let mut argv = [ptr::null_mut(); 2];
+  let mut argc = 3;
+  let mut argv = [ptr::null_mut(); 3];
   let status = sys::napi_get_cb_info(
     env,
     info,
@@ -128,12 +152,16 @@ unsafe fn cached_claims(
     return None;
   }
   let options = options_of(id)?;
-  let payload = TOKEN.with(|buffer| {
+  let hit = TOKEN.with(|buffer| {
     let mut buffer = buffer.borrow_mut();
     let len = read_string(env, argv[1], &mut buffer)?;
     let token = std::str::from_utf8(&buffer[..len]).ok()?;
-    verify::cached_session_payload(token, &options, crate::clock::now_ms())
+    verify::cached_session_hit(token, &options, crate::clock::now_ms())
   })?;
+  if let (true, Some(until_ms)) = (argc >= 3, hit.lease_until_ms) {
+    offer_lease(env, argv[2], until_ms, hit.keys_epoch);
+  }
+  let payload = hit.payload_text;
   let mut result = ptr::null_mut();
   let status = sys::napi_create_string_utf8(
     env,
@@ -176,4 +204,10 @@ pub fn export_fast_path(mut exports: Object, env: Env) -> Result<()> {
   exports.set_named_property(name, unsafe {
     Unknown::from_raw_unchecked(env.raw(), function)
   })
+}
+
+/// The current keys epoch, for checking a lease (see the top of this file).
+#[napi]
+pub fn keys_epoch() -> u32 {
+  crate::keys::jwks::keys_epoch()
 }

@@ -207,8 +207,8 @@ mod verification_tests {
   use crate::errors::{reason, Failure};
   use crate::jwt::decode;
   use crate::jwt::verify::{
-    cached_session_payload, verify, verify_with_cached_keys, SyncOutcome, VerifiedToken,
-    VerifyOptions,
+    cached_session_hit, cached_session_payload, verify, verify_with_cached_keys, SyncOutcome,
+    VerifiedToken, VerifyOptions, LEASE_MS,
   };
   use crate::keys::jwks::JwksSource;
   use crate::keys::jwks::UNKNOWN_KID_COOLDOWN_MS;
@@ -303,6 +303,57 @@ mod verification_tests {
       done(verify_with_cached_keys(decode(&token), &lenient, later)).is_ok(),
       "the skew of the caller decides"
     );
+  }
+
+  #[test]
+  fn a_hit_is_leased_only_while_its_time_claims_hold_for_the_whole_lease() {
+    let _serial = serialized();
+    let key = TestKey::generate("kid_tc_lease");
+    let options = pem_options(&key); // 5 s of clock skew
+    let now = now_ms();
+    let lease_of = |exp_in_s: i64| {
+      let mut claims = session_claims(now_s());
+      claims["exp"] = json!(now_s() + exp_in_s);
+      let token = key.sign(json!({}), claims);
+      assert!(done(verify_with_cached_keys(decode(&token), &options, now)).is_ok());
+      let hit = cached_session_hit(&token, &options, now).expect("a hit");
+      assert!(hit
+        .lease_until_ms
+        .is_none_or(|until| until == now + LEASE_MS));
+      hit.lease_until_ms.is_some()
+    };
+    assert!(lease_of(60), "a minute to go");
+    // exp + skew falls within the lease: every request asks again.
+    assert!(!lease_of(-3), "expired, but within the skew");
+    assert!(lease_of(1), "exp + skew is 6 s away, the lease 5 s");
+    assert!(!lease_of(-1), "exp + skew is 4 s away");
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn a_lease_ends_with_the_jwks_freshness_and_any_key_fetch_moves_the_epoch() {
+    let _serial = serialized();
+    let key = TestKey::generate("kid_lease_jwks");
+    let server = FakeServer::start(200, json!({"keys": [key.jwk()]}).to_string());
+    let options = jwks_options(&server, "sk_test_lease_unit");
+    let token = key.sign(json!({}), session_claims(now_s()));
+    let client = reqwest::Client::new();
+    verify(&client, &token, &options).await.expect("verified");
+    let hit = cached_session_hit(&token, &options, now_ms()).expect("a hit");
+    assert!(hit.lease_until_ms.is_some());
+    // The keys were fetched 5 s short of their 300 s: a hit, but no lease.
+    test_clock::advance(JWKS_CACHE_TTL_MS - LEASE_MS + 1.0);
+    let late = cached_session_hit(&token, &options, now_ms()).expect("still a hit");
+    assert!(late.lease_until_ms.is_none());
+    assert_eq!(late.keys_epoch, hit.keys_epoch);
+    // Any fetch of keys, even the same ones, moves the epoch on.
+    test_clock::advance(LEASE_MS);
+    verify(&client, &token, &options)
+      .await
+      .expect("verified after a refresh");
+    let refreshed = cached_session_hit(&token, &options, now_ms()).expect("a hit");
+    assert_ne!(refreshed.keys_epoch, hit.keys_epoch);
+    assert!(refreshed.lease_until_ms.is_some());
   }
 
   #[test]

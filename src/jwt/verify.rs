@@ -118,17 +118,49 @@ impl VerifyOptions {
   }
 }
 
-/// The header path's shortcut: the payload text of a cached verification of
-/// this session token that still holds now, without decoding it again.
-pub fn cached_session_payload(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<String> {
+/// How long a cache hit may be reused without asking again (JS keeps it,
+/// lib/authenticate.js), as long as the keys do not change.
+pub const LEASE_MS: f64 = 5_000.0;
+
+/// A cached verification of a session token that holds now.
+pub struct CacheHit {
+  pub payload_text: String,
+  /// `now + LEASE_MS` when the same answer is certain until then unless
+  /// the keys change (`keys_epoch` moves on): the time claims and the
+  /// JWKS freshness still hold at that instant, and both only ever stop
+  /// holding as time passes, never start again. `None` near either limit.
+  pub lease_until_ms: Option<f64>,
+  /// `jwks::keys_epoch()`, read before the key was looked up.
+  pub keys_epoch: u32,
+}
+
+/// The header path's shortcut: a cached verification of this session token
+/// that still holds now, without decoding it again.
+pub fn cached_session_hit(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<CacheHit> {
+  let keys_epoch = jwks::keys_epoch();
   let context = options.cache_context()?;
   let entry = token_cache::get(context, token)?;
-  let key_unchanged = match resolve_key_for_kid(&entry.kid, options, now_ms) {
-    KeyResolution::Ready(key) => Arc::ptr_eq(&key, &entry.key),
-    _ => false,
+  let holds_at = |at_ms: f64| {
+    let key_unchanged = match resolve_key_for_kid(&entry.kid, options, at_ms) {
+      KeyResolution::Ready(key) => Arc::ptr_eq(&key, &entry.key),
+      _ => false,
+    };
+    key_unchanged && entry.time_claims_hold(options.clock_skew_ms, at_ms)
   };
-  (entry.session && key_unchanged && entry.time_claims_hold(options.clock_skew_ms, now_ms))
-    .then(|| entry.payload_text.clone())
+  if !entry.session || !holds_at(now_ms) {
+    return None;
+  }
+  let until_ms = now_ms + LEASE_MS;
+  Some(CacheHit {
+    payload_text: entry.payload_text.clone(),
+    lease_until_ms: holds_at(until_ms).then_some(until_ms),
+    keys_epoch,
+  })
+}
+
+/// The payload text of `cached_session_hit`.
+pub fn cached_session_payload(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<String> {
+  cached_session_hit(token, options, now_ms).map(|hit| hit.payload_text)
 }
 
 /// Verified claims: the payload as a value and as the text to hand to JS.

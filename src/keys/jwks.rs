@@ -12,7 +12,7 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -87,7 +87,19 @@ impl Scopes {
       scopes.clear();
     }
     scopes.insert(name.to_string(), keys);
+    // Under the write lock: whoever reads the epoch and then looks a key
+    // up sees either the old keys with the old epoch or a newer epoch.
+    KEYS_EPOCH.fetch_add(1, Ordering::SeqCst);
   }
+}
+
+/// Changes whenever any scope's keys are stored (a fetch, even of the same
+/// keys), so that an answer derived from the keys (a lease, see
+/// `crate::jwt::verify::cached_session_hit`) can tell it may be stale.
+static KEYS_EPOCH: AtomicU32 = AtomicU32::new(0);
+
+pub fn keys_epoch() -> u32 {
+  KEYS_EPOCH.load(Ordering::SeqCst)
 }
 
 fn scopes() -> &'static Scopes {
