@@ -77,6 +77,22 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     }
   })
 
+  test('a token that ends like a leased one (same signature, other claims) is not answered from the lease', async () => {
+    const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url })
+    try {
+      const token = signToken(key, sessionClaims())
+      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      const [header, , signature] = token.split('.')
+      const otherClaims = Buffer.from(JSON.stringify(sessionClaims({ sub: 'user_impostor' }))).toString('base64url')
+      const tampered = await sameAnswer(pair, bearer(`${header}.${otherClaims}.${signature}`))
+      assert.equal(userIdOf(tampered), null)
+      assert.equal(reasonOf(tampered), 'token-invalid-signature')
+      assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+    } finally {
+      await pair.close()
+    }
+  })
+
   test('the clock skew of each request decides, not the one the token was cached under', async () => {
     const secretKey = freshSecretKey()
     const lenient = await startPair(express, { secretKey, publishableKey: PK_TEST, apiUrl: api.url, clockSkewInMs: 60_000 })
@@ -184,6 +200,11 @@ describe('claims copies', () => {
         assert.equal(Object.getPrototypeOf(copy), Object.prototype)
       }
     }
+    // Texts that end alike (the same last 64 characters) never get each other's claims.
+    const ending = `"sid":"sess_${'x'.repeat(40)}","sub":"user_same_ending","v":2}`
+    const alike = [`{"exp":1,"jti":"a",${ending}`, `{"exp":2,"jti":"b",${ending}`]
+    for (let i = 0; i < 6; i++) assert.deepEqual(parseClaims(alike[i % 2]), JSON.parse(alike[i % 2]))
+    for (let i = 0; i < 3; i++) assert.deepEqual(parseClaims(alike[0]), JSON.parse(alike[0]))
     const unseen = '{"sub":"user_unseen","nested":{"list":[1]}}'
     const firstSight = parseClaims(unseen)
     firstSight.nested.list.push('mutated')

@@ -139,24 +139,31 @@ function authenticatorForConfig(config) {
 // `cached_session_hit`).
 const LEASE_LIMIT = 1000
 
+// Leases are found by the end of the token (its signature) and then
+// compared whole: a Map hashes every character of a string key, about a
+// microsecond for a whole token, and each request brings a new string.
+const LEASE_KEY_LENGTH = 24
+const leaseKey = (token) => token.slice(-LEASE_KEY_LENGTH)
+
 /** The claims text of a valid lease on this token, or null. */
 function leasedClaims(leases, token) {
-  const lease = leases.get(token)
-  if (lease === undefined) return null
+  const lease = leases.get(leaseKey(token))
+  if (lease === undefined || lease.token !== token) return null
   if (lease.until > Date.now() && lease.epoch === native.keysEpoch()) return lease.claims
-  leases.delete(token)
+  leases.delete(leaseKey(token))
   return null
 }
 
 /** The claims text of a cache hit (taking the lease it offers), or null. */
 function cachedClaims(authenticator, token) {
-  const offer = { until: 0, epoch: 0, claims: '' }
+  const offer = { until: 0, epoch: 0, claims: '', token: '' }
   const claims = native.authenticateCachedToken(authenticator.id, token, offer)
   if (claims !== null && offer.until > 0) {
     const leases = authenticator.leases
     if (leases.size >= LEASE_LIMIT) leases.clear()
     offer.claims = claims
-    leases.set(token, offer)
+    offer.token = token
+    leases.set(leaseKey(token), offer)
   }
   return claims
 }
