@@ -9,7 +9,9 @@
 //    would. Also: the verified-token cache hit alone, and the RSA floor.
 // 2. HTTP (http-mode.js): real Express 5 apps, one process per variant
 //    (no auth, @clerk/express, this package with and without the
-//    verified-token cache), loaded by autocannon over 127.0.0.1.
+//    verified-token cache), loaded by autocannon over 127.0.0.1; then each
+//    variant side by side with the no-auth app on one CPU
+//    (http-side-by-side.js), the throughput ratio free of the VM's drift.
 // 3. Start-up (startup.js): `require()` time and the first request of a
 //    fresh app that must fetch the JWKS.
 // 4. Backend API (backend-api.js): `users.getUserList` of 500 users and 200
@@ -386,33 +388,53 @@ async function runMicro({ key, token, tamperedToken, api }) {
 const passMark = (ok) => (ok === null ? 'not measured' : ok ? 'met' : '**not met**')
 
 /** The issue's targets, each against this run's figures (null when that part did not run). */
-function checkTargets({ micro, http, startup }) {
+function checkTargets({ micro, http, sideBySide, startup }) {
   const row = (id) => http?.rows.find((r) => r.id === id)
+  // Throughput against the no-auth app: the side-by-side ratio when it was
+  // measured (free of the VM's drift between runs), else the sequential one.
+  const throughput = (id) => {
+    const paired = sideBySide?.rows.find((r) => r.id === id)
+    const sequential = row(id)
+    if (!paired && !sequential) return null
+    const ratio = paired ? paired.ratio : sequential.throughputRatio
+    const text = paired
+      ? `${value(paired.ratio, 3, '×')} side by side${paired.loadBound ? ' (a round was load-bound)' : ''}` +
+        (sequential ? `; sequential rounds ${value(sequential.throughputRatio, 2, '×')}` : '')
+      : `${value(sequential.throughputRatio, 2, '×')} (sequential rounds)`
+    return { ratio, text, ok: !paired?.loadBound }
+  }
   const floor = micro?.extra.floor.cpu.median
   const uncachedHttp = row('native-uncached')
   const cachedHttp = row('native')
   const startupNative = startup?.requireRows.find((r) => r.id === 'native')
   const firstNative = startup?.firstRows.find((r) => r.id === 'native')
   const value = (x, digits, unit) => (x === undefined || x === null || Number.isNaN(x) ? '' : `${x.toFixed(digits)}${unit}`)
+  const cachedThroughput = throughput('native')
+  const uncachedInProcess = micro ? micro.extra.uncached.cpu.median - micro.extra.harness.cpu.median : null
+  const uncachedSideBySide = sideBySide?.rows.find((r) => r.id === 'native-uncached')
+  const uncachedThroughput = throughput('native-uncached')
   const targets = [
     {
+      // In process, where the verification and the floor are timed in the
+      // same interleaved rounds, both warm. Over HTTP the figure also holds
+      // the cold-cache cost of running between Express's work (shown too).
       target: 'every request verified: auth CPU per request ≤ 1.5 × one RSA-2048 verify',
-      measured:
-        uncachedHttp && floor
-          ? `${value(uncachedHttp.addedCpuMicros, 1, ' µs')} (HTTP) = ${value(uncachedHttp.addedCpuMicros / floor, 2, '×')} of ${value(floor, 1, ' µs')}; ` +
-            `in process ${value(micro.extra.uncached.cpu.median - micro.extra.harness.cpu.median, 1, ' µs')}`
-          : '',
-      ok: uncachedHttp && floor ? uncachedHttp.addedCpuMicros <= 1.5 * floor : null,
+      measured: floor
+        ? `in process ${value(uncachedInProcess, 1, ' µs')} = ${value(uncachedInProcess / floor, 2, '×')} of ${value(floor, 1, ' µs')}` +
+          (uncachedSideBySide ? `; over HTTP (side by side) ${value(uncachedSideBySide.addedCpuMicros, 1, ' µs')}` : '') +
+          (uncachedHttp ? `; over HTTP (sequential rounds) ${value(uncachedHttp.addedCpuMicros, 1, ' µs')}` : '')
+        : '',
+      ok: floor ? uncachedInProcess <= 1.5 * floor : null,
     },
     {
       target: 'every request verified: ≥ 0.65 × no-auth throughput',
-      measured: uncachedHttp ? value(uncachedHttp.throughputRatio, 2, '×') : '',
-      ok: uncachedHttp ? uncachedHttp.throughputRatio >= 0.65 : null,
+      measured: uncachedThroughput ? uncachedThroughput.text : '',
+      ok: uncachedThroughput ? uncachedThroughput.ok && uncachedThroughput.ratio >= 0.65 : null,
     },
     {
       target: 'repeated token: ≥ 0.90 × no-auth throughput',
-      measured: cachedHttp ? value(cachedHttp.throughputRatio, 2, '×') : '',
-      ok: cachedHttp ? cachedHttp.throughputRatio >= 0.9 : null,
+      measured: cachedThroughput ? cachedThroughput.text : '',
+      ok: cachedThroughput ? cachedThroughput.ok && cachedThroughput.ratio >= 0.9 : null,
     },
     {
       target: 'cache hit < 3 µs',
@@ -474,6 +496,11 @@ async function main() {
     parts.http = await require('./http-mode').run(common)
     process.stdout.write(`\n${parts.http.markdown}\n`)
     writeResults('http', parts.http)
+    parts.sideBySide = await require('./http-side-by-side').run(common)
+    if (parts.sideBySide) {
+      process.stdout.write(`\n${parts.sideBySide.markdown}\n`)
+      writeResults('http-side-by-side', parts.sideBySide)
+    }
   }
   if (PARTS.has('startup')) {
     parts.startup = await require('./startup').run(common)

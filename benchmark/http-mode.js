@@ -264,4 +264,4 @@ async function run({ key, token, tamperedToken, secretKey, publishableKey, label
   }
 }
 
-module.exports = { run, cpuPinning, spawnNode, startServer, get, USER_ID }
+module.exports = { run, cpuPinning, spawnNode, startServer, get, checkAnswers, load, variants, USER_ID, SECONDS, WARMUP_SECONDS, CONNECTIONS }
