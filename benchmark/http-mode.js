@@ -138,13 +138,19 @@ async function checkAnswers(server, token, tamperedToken) {
   }
 }
 
-function load(server, token, durationSeconds, pinning) {
-  const args = JSON.stringify({ url: `http://127.0.0.1:${server.port}/me`, token, connections: CONNECTIONS, durationSeconds })
-  const child = spawnNode(pinning?.load, path.join(__dirname, 'http-load.js'), [args], ['ignore', 'pipe', 'inherit'])
+/**
+ * Starts autocannon (http-load.js) against `server`: the child, and a
+ * promise of its summary, rejected unless every answer was a 2xx.
+ * `waitForGo`: it starts when a line arrives on its stdin (see http-load.js).
+ */
+function startLoad(server, token, durationSeconds, pinning, waitForGo = false) {
+  const args = JSON.stringify({ url: `http://127.0.0.1:${server.port}/me`, token, connections: CONNECTIONS, durationSeconds, waitForGo })
+  const stdio = waitForGo ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'inherit']
+  const child = spawnNode(pinning?.load, path.join(__dirname, 'http-load.js'), [args], stdio)
   let output = ''
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (chunk) => (output += chunk))
-  return new Promise((resolve, reject) => {
+  const done = new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       if (code !== 0) return reject(new BenchError(`autocannon failed (exit ${code})`))
       const result = JSON.parse(output)
@@ -154,6 +160,11 @@ function load(server, token, durationSeconds, pinning) {
       resolve(result)
     })
   })
+  return { child, done }
+}
+
+function load(server, token, durationSeconds, pinning) {
+  return startLoad(server, token, durationSeconds, pinning).done
 }
 
 /** One round of one variant: fresh server, gate, warm-up, measurement. */
@@ -264,4 +275,4 @@ async function run({ key, token, tamperedToken, secretKey, publishableKey, label
   }
 }
 
-module.exports = { run, cpuPinning, spawnNode, startServer, get, checkAnswers, load, variants, USER_ID, SECONDS, WARMUP_SECONDS, CONNECTIONS }
+module.exports = { run, cpuPinning, spawnNode, startServer, get, checkAnswers, load, startLoad, variants, USER_ID, SECONDS, WARMUP_SECONDS, CONNECTIONS }

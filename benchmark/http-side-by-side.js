@@ -14,8 +14,7 @@
 // used nearly the whole CPU they share, otherwise the load generators were
 // too slow and the ratio would flatter the slower server.
 
-const path = require('node:path')
-const { startServer, checkAnswers, load, spawnNode, variants, WARMUP_SECONDS, SECONDS, CONNECTIONS } = require('./http-mode')
+const { startServer, checkAnswers, load, startLoad, variants, WARMUP_SECONDS, SECONDS, CONNECTIONS } = require('./http-mode')
 const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
 const { BenchError, positiveInteger, quantile } = require('./harness')
 
@@ -31,26 +30,12 @@ const log = (message) => process.stderr.write(`${message}\n`)
  */
 function loadTogether(servers, token, seconds, pinning) {
   const generators = servers.map((server) => {
-    const args = JSON.stringify({ url: `http://127.0.0.1:${server.port}/me`, token, connections: CONNECTIONS, durationSeconds: seconds, waitForGo: true })
-    const child = spawnNode(pinning.load, path.join(__dirname, 'http-load.js'), [args], ['pipe', 'pipe', 'pipe'])
-    let output = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk) => (output += chunk))
+    const { child, done } = startLoad(server, token, seconds, pinning, true)
     const ready = new Promise((resolve) => {
       child.stderr.setEncoding('utf8')
       child.stderr.on('data', (chunk) => {
         if (chunk.includes('ready')) resolve()
         else process.stderr.write(chunk)
-      })
-    })
-    const done = new Promise((resolve, reject) => {
-      child.once('exit', (code) => {
-        if (code !== 0) return reject(new BenchError(`autocannon failed (exit ${code})`))
-        const result = JSON.parse(output)
-        if (result.non2xx || result.errors || result.timeouts) {
-          return reject(new BenchError(`${server.variant.label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`))
-        }
-        resolve(result)
       })
     })
     return { child, ready, done }
