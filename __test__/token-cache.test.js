@@ -154,6 +154,19 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     }
   })
 
+  test('the keys epoch the leases check is read through a view of the addon\'s counter, and moves with every key fetch', async () => {
+    const binding = require('../lib/native')
+    assert.ok(binding.keysEpochBuffer instanceof ArrayBuffer, 'Node 20 allows the external buffer')
+    const view = new Uint32Array(binding.keysEpochBuffer)
+    const before = view[0]
+    assert.equal(before, binding.keysEpoch())
+    const { verifyToken } = native
+    const claims = await verifyToken(signToken(key, sessionClaims()), { secretKey: freshSecretKey(), apiUrl: api.url })
+    assert.equal(claims.sub, sessionClaims().sub)
+    assert.ok(view[0] > before, 'a fetch into a new cache scope moved the epoch')
+    assert.equal(view[0], binding.keysEpoch())
+  })
+
   test('verifyToken uses the same rules', async () => {
     const options = { secretKey: freshSecretKey(), apiUrl: api.url, clockSkewInMs: 0 }
     const exp = nowSeconds() + 2

@@ -13,7 +13,11 @@
 //! (ms since the epoch) and `epoch` are set: until then the same token gets
 //! the same claims, as long as `keysEpoch()` still returns that epoch.
 //!
-//! `keysEpoch()`: see `crate::keys::jwks::keys_epoch`.
+//! `keysEpoch()`: see `crate::keys::jwks::keys_epoch`. `keysEpochBuffer`: a
+//! 4-byte ArrayBuffer over the epoch itself, so that JS checks a lease on
+//! every request without a call into the addon (a Node-API call costs a
+//! few microseconds in a busy server); absent where Node refuses external
+//! buffers (V8 sandbox), and then JS calls `keysEpoch()`.
 
 use crate::jwt::verify::{self, VerifyOptions};
 use napi::bindgen_prelude::*;
@@ -203,7 +207,27 @@ pub fn export_fast_path(mut exports: Object, env: Env) -> Result<()> {
   })?;
   exports.set_named_property(name, unsafe {
     Unknown::from_raw_unchecked(env.raw(), function)
-  })
+  })?;
+  let cell = crate::keys::jwks::keys_epoch_cell();
+  let mut buffer = ptr::null_mut();
+  // SAFETY: the memory is a static, never freed, so the buffer needs no
+  // finalizer; V8 only reads and writes its 4 bytes, JS only reads them.
+  let status = unsafe {
+    sys::napi_create_external_arraybuffer(
+      env.raw(),
+      cell.as_ptr().cast(),
+      std::mem::size_of_val(cell),
+      None,
+      ptr::null_mut(),
+      &mut buffer,
+    )
+  };
+  if status == sys::Status::napi_ok {
+    exports.set_named_property("keysEpochBuffer", unsafe {
+      Unknown::from_raw_unchecked(env.raw(), buffer)
+    })?;
+  }
+  Ok(())
 }
 
 /// The current keys epoch, for checking a lease (see the top of this file).

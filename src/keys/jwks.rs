@@ -102,6 +102,12 @@ pub fn keys_epoch() -> u32 {
   KEYS_EPOCH.load(Ordering::SeqCst)
 }
 
+/// The epoch's own memory, for a view that reads it without a call (see
+/// `crate::binding::fast_path`).
+pub fn keys_epoch_cell() -> &'static AtomicU32 {
+  &KEYS_EPOCH
+}
+
 fn scopes() -> &'static Scopes {
   static SCOPES: OnceLock<Scopes> = OnceLock::new();
   SCOPES.get_or_init(|| Scopes(RwLock::new(HashMap::default())))
