@@ -10,6 +10,7 @@ const { signedInState, machineSignedInState, signedOutState, handshakeState } = 
 const { warnOnce } = require('./logger')
 const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 const { parseClaims } = require('./claims')
+const { TailKeyedMap } = require('./tail-keyed-map')
 
 const AUTHENTICATOR_LIMIT = 64
 const authenticators = new Map()
@@ -123,7 +124,7 @@ function authenticatorForConfig(config) {
       configError: instance.configError,
       id: instance.id,
       tokenCache: config.sessionTokenCache && !config.skipJwksCache,
-      leases: new Map(),
+      leases: new TailKeyedMap(LEASE_TAIL_LENGTH, LEASE_LIMIT),
     }
     authenticators.set(key, authenticator)
   }
@@ -138,37 +139,30 @@ function authenticatorForConfig(config) {
 // so an answer from a lease is the one the addon would give (src/jwt/verify.rs,
 // `cached_session_hit`).
 const LEASE_LIMIT = 1000
+// Leases are found by the token's end, its signature (see TailKeyedMap).
+const LEASE_TAIL_LENGTH = 24
 
 // The keys epoch, read from the addon's own counter through a view where
 // Node allows it (no call into the addon per request), else by a call.
 const keysEpochView = native.keysEpochBuffer ? new Uint32Array(native.keysEpochBuffer) : null
 const keysEpoch = keysEpochView ? () => keysEpochView[0] : () => native.keysEpoch()
 
-// Leases are found by the end of the token (its signature) and then
-// compared whole: a Map hashes every character of a string key, about a
-// microsecond for a whole token, and each request brings a new string.
-const LEASE_KEY_LENGTH = 24
-const leaseKey = (token) => token.slice(-LEASE_KEY_LENGTH)
-
 /** The claims text of a valid lease on this token, or null. */
 function leasedClaims(leases, token) {
-  const lease = leases.get(leaseKey(token))
-  if (lease === undefined || lease.token !== token) return null
+  const lease = leases.get(token)
+  if (lease === undefined) return null
   if (lease.until > Date.now() && lease.epoch === keysEpoch()) return lease.claims
-  leases.delete(leaseKey(token))
+  leases.delete(token)
   return null
 }
 
 /** The claims text of a cache hit (taking the lease it offers), or null. */
 function cachedClaims(authenticator, token) {
-  const offer = { until: 0, epoch: 0, claims: '', token: '' }
+  const offer = { until: 0, epoch: 0, claims: '' }
   const claims = native.authenticateCachedToken(authenticator.id, token, offer)
   if (claims !== null && offer.until > 0) {
-    const leases = authenticator.leases
-    if (leases.size >= LEASE_LIMIT) leases.clear()
     offer.claims = claims
-    offer.token = token
-    leases.set(leaseKey(token), offer)
+    authenticator.leases.set(token, offer)
   }
   return claims
 }

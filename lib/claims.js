@@ -6,14 +6,12 @@
 // fresh copy of that parse (its own mutable objects, the same property
 // order and values), which costs a fraction of a parse.
 
-const PARSED_LIMIT = 1000
-// Texts are found by their end and then compared whole: a Map hashes every
-// character of a string key (about a microsecond for a session's claims),
-// and the addon hands over a new string each time. Two texts with the same
-// end take turns being parsed, which is only slower.
-const PARSED_KEY_LENGTH = 64
-const parsedKey = (text) => text.slice(-PARSED_KEY_LENGTH)
-const parsed = new Map()
+const { TailKeyedMap } = require('./tail-keyed-map')
+
+// Each text: null once seen, then its parse and the copier for it. The addon
+// hands over a new string each time (see TailKeyedMap); claims end with the
+// user and session ids.
+const parsed = new TailKeyedMap(64, 1000)
 
 /** A deep copy of JSON data (objects, arrays, primitives). */
 function copyJson(value) {
@@ -65,18 +63,16 @@ function copierFor(keys) {
  * down the first request and every one-off token.
  */
 function parseClaims(text) {
-  const key = parsedKey(text)
-  let entry = parsed.get(key)
-  if (entry === undefined || entry.text !== text) {
-    if (parsed.size >= PARSED_LIMIT) parsed.clear()
-    parsed.set(key, { text, original: undefined, copy: null })
+  let entry = parsed.get(text)
+  if (entry === undefined) {
+    parsed.set(text, null)
     return JSON.parse(text)
   }
-  if (entry.copy === null) {
+  if (entry === null) {
     const original = JSON.parse(text)
     const isObject = typeof original === 'object' && original !== null && !Array.isArray(original)
-    entry = { text, original, copy: (isObject && copierFor(Object.keys(original))) || copyJson }
-    parsed.set(key, entry)
+    entry = { original, copy: (isObject && copierFor(Object.keys(original))) || copyJson }
+    parsed.set(text, entry)
   }
   return entry.copy(entry.original)
 }

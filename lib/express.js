@@ -151,16 +151,19 @@ function resolveDefaultClerkClient(options) {
 /**
  * The headers and URL the state machine reads, without building a Request.
  * Only the Authorization header is read up front; a bearer token is usually
- * all a request needs, the other headers are read if something asks.
+ * all a request needs, the other headers are read if something asks. `env`
+ * is the environment the request is authenticated with (`loadRequestEnv`),
+ * read once per request: the layers below use it instead of asking again.
  */
 class RequestFacts {
-  constructor(req, method = req.method, url = req.originalUrl || req.url || '') {
+  constructor(req, method = req.method, url = req.originalUrl || req.url || '', env = loadRequestEnv()) {
     const headers = req.headers
     this.headers = headers
     this.req = req
     this.method = method
     this.url = url
     this.authorization = headers.authorization
+    this.env = env
   }
 
   get encrypted() {
@@ -320,7 +323,7 @@ function authenticateAndDecorateRequest(options = {}) {
     let pending
     try {
       const facts = new RequestFacts(req, method, url)
-      const resolved = resolveRequestOptions(requestOptions, loadRequestEnv(), facts, requestOptions === options)
+      const resolved = resolveRequestOptions(requestOptions, facts.env, facts, requestOptions === options)
       const authenticateFacts = client[AUTHENTICATE_FACTS]
       const state = authenticateFacts
         ? authenticateFacts(facts, resolved)
@@ -398,7 +401,7 @@ function requireAuth(options = {}) {
 /** The exported `authenticateRequest({clerkClient, request, options})`. */
 function authenticateRequest({ clerkClient: client, request, options }) {
   const facts = new RequestFacts(request)
-  const resolved = resolveRequestOptions(options || {}, loadRequestEnv(), facts)
+  const resolved = resolveRequestOptions(options || {}, facts.env, facts)
   const authenticateFacts = client[AUTHENTICATE_FACTS]
   if (authenticateFacts) return Promise.resolve().then(() => authenticateFacts(facts, resolved))
   return client.authenticateRequest(toWebRequest(request), resolved)

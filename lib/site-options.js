@@ -34,12 +34,15 @@ function clerkUrlOf(request) {
   }
 }
 
-/** `getAutoProxyUrlFromEnvironment`: production Vercel deployments proxy through `/__clerk`. */
-function autoProxyPath(publishableKey, hasProxyUrl, hasDomain) {
+/**
+ * `getAutoProxyUrlFromEnvironment`: production Vercel deployments proxy
+ * through `/__clerk`. Production keys take this path on every request: the
+ * variables come from the request's environment (`request.env`, see
+ * lib/env.js), loaded here only for requests that do not carry it.
+ */
+function autoProxyPath(publishableKey, hasProxyUrl, hasDomain, request) {
   if (hasProxyUrl || hasDomain || !String(publishableKey || '').startsWith('pk_live_')) return ''
-  // Production keys take this path on every request: the variables come from
-  // the per-request environment snapshot (see lib/env.js).
-  const env = loadRequestEnv()
+  const env = request.env ?? loadRequestEnv()
   if (isTruthy(env.disableAutoProxy) || env.vercelTargetEnv !== 'production') return ''
   const production = env.vercelProductionUrl
   if (!production) return ''
@@ -66,7 +69,7 @@ const isDevelopmentSecretKey = (key) => key.startsWith('test_') || key.startsWit
  */
 function finishSiteOptions(options, request, clerkUrl) {
   let proxyUrl = options.proxyUrl
-  const autoPath = autoProxyPath(options.publishableKey, !!proxyUrl, !!options.domain)
+  const autoPath = autoProxyPath(options.publishableKey, !!proxyUrl, !!options.domain, request)
   if (autoPath) proxyUrl = `${clerkUrl().origin}${autoPath}`
   if (proxyUrl?.startsWith('/')) proxyUrl = `${clerkUrl().origin}${proxyUrl}`
   if (!options.isSatellite) return proxyUrl
