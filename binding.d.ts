@@ -239,7 +239,7 @@ export declare function verifyWebhookSignature(secret: string, id: string, times
  */
 export declare function warmUpAsyncRuntime(): Promise<void>
 
-export declare function warmUpHttpClient(): void
+export declare function warmUpFirstFetch(): void
 
 /** The variables `requestEnvVersion` watches (lib/env.js names them once). */
 export declare function watchRequestEnv(names: Array<string>): void

@@ -846,5 +846,5 @@ module.exports.sendBackendApiRequest = nativeBinding.sendBackendApiRequest
 module.exports.verifySessionToken = nativeBinding.verifySessionToken
 module.exports.verifyWebhookSignature = nativeBinding.verifyWebhookSignature
 module.exports.warmUpAsyncRuntime = nativeBinding.warmUpAsyncRuntime
-module.exports.warmUpHttpClient = nativeBinding.warmUpHttpClient
+module.exports.warmUpFirstFetch = nativeBinding.warmUpFirstFetch
 module.exports.watchRequestEnv = nativeBinding.watchRequestEnv

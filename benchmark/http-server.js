@@ -29,6 +29,7 @@ const PACKAGES = {
 
 let unexpectedAnswers = 0
 let firstAuthMs = null
+let createMs = null
 
 /** The middleware, timing its first call (the cold path: JWKS fetch, first verification). */
 function timeFirstCall(middleware) {
@@ -56,7 +57,10 @@ function buildApp(pkgName, options, expectedUserId) {
     app.get('/me', (_req, res) => answer(res, expectedUserId))
   } else {
     const pkg = PACKAGES[pkgName]()
-    app.use(timeFirstCall(pkg.clerkMiddleware(options)))
+    const started = performance.now()
+    const middleware = pkg.clerkMiddleware(options)
+    createMs = performance.now() - started
+    app.use(timeFirstCall(middleware))
     app.get('/me', (req, res) => answer(res, pkg.getAuth(req).userId))
   }
   // Keep errors short: the parent treats any non-200 as a failure anyway.
@@ -71,6 +75,7 @@ function stats() {
     maxRssKiB: process.resourceUsage().maxRSS,
     unexpectedAnswers,
     firstAuthMs,
+    createMs,
   }
 }
 

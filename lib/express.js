@@ -243,7 +243,7 @@ function prefetchJwks(options) {
   // The JWKS will be fetched unless there is a jwtKey: get the HTTP client
   // and the async runtime ready (one-time costs; no network traffic).
   if (!options.jwtKey && !env.CLERK_JWT_KEY) {
-    native.warmUpHttpClient()
+    native.warmUpFirstFetch()
     native.warmUpAsyncRuntime().catch(() => {})
   }
   if (!options.prefetchJwks || options.clerkClient) return
@@ -363,6 +363,8 @@ function clerkMiddleware(options = {}) {
   if (typeof options !== 'function') {
     prefetchJwks(options)
     const middleware = authenticateAndDecorateRequest({ ...options, acceptsToken: 'any' })
+    // Loaded here, not at require(): only a created middleware needs it.
+    require('./warm-up').warmUpMiddleware(middleware, options)
     return (req, res, next) => {
       middleware(req, res, next)
     }

@@ -1,8 +1,9 @@
 //! The first request that must fetch the JWKS pays for one-time set-ups,
 //! which the middleware starts when it is created, without network traffic:
 //! - building the shared HTTP client loads and parses the system's root
-//!   certificates, about 20 ms: `warmUpHttpClient()` does it on a background
-//!   thread;
+//!   certificates, about 20 ms, and the first RSA verification sets up aws-lc
+//!   (see `crate::keys::warm_up`): `warmUpFirstFetch()` does both on a
+//!   background thread;
 //! - the first task on the async runtime starts its worker threads, and the
 //!   first promise settled from it sets up Node-API's cross-thread calls,
 //!   about 10 ms on a 2-core machine: `warmUpAsyncRuntime()` runs an empty
@@ -13,16 +14,17 @@ use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[napi]
-pub fn warm_up_http_client() {
+pub fn warm_up_first_fetch() {
   static STARTED: AtomicBool = AtomicBool::new(false);
   if STARTED.swap(true, Ordering::Relaxed) {
     return;
   }
   // A failure to start the thread only means the first fetch builds the client.
   let _ = std::thread::Builder::new()
-    .name("clerk-http-warm-up".into())
+    .name("clerk-warm-up".into())
     .spawn(|| {
       super::http::client();
+      crate::keys::warm_up::warm_up_rsa();
     });
 }
 

@@ -3,5 +3,6 @@
 pub mod jwks;
 pub mod pem;
 pub mod public_key;
+pub mod warm_up;
 
 pub use public_key::PublicKey;
