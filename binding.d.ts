@@ -107,6 +107,13 @@ export interface AuthResult {
   warn?: string
   /** Messages to `console.error`, in order. */
   errors?: Array<string>
+  /**
+   * `authenticateCookie` only: until when (ms since the epoch) the same
+   * request facts get this same sign-in, as long as `keysEpoch()` still
+   * returns `keysEpoch` (see `dispatch::cookie_lease`).
+   */
+  leaseUntil?: number
+  keysEpoch?: number
 }
 
 export interface BackendApiRequest {

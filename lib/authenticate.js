@@ -125,6 +125,7 @@ function authenticatorForConfig(config) {
       id: instance.id,
       tokenCache: config.sessionTokenCache && !config.skipJwksCache,
       leases: new TailKeyedMap(LEASE_TAIL_LENGTH, LEASE_LIMIT),
+      cookieLeases: new TailKeyedMap(LEASE_TAIL_LENGTH, LEASE_LIMIT),
     }
     authenticators.set(key, authenticator)
   }
@@ -147,13 +148,19 @@ const LEASE_TAIL_LENGTH = 24
 const keysEpochView = native.keysEpochBuffer ? new Uint32Array(native.keysEpochBuffer) : null
 const keysEpoch = keysEpochView ? () => keysEpochView[0] : () => native.keysEpoch()
 
+/** The lease stored under `key` while it is valid, else null. */
+function validLease(leases, key) {
+  const lease = leases.get(key)
+  if (lease === undefined) return null
+  if (lease.until > Date.now() && lease.epoch === keysEpoch()) return lease
+  leases.delete(key)
+  return null
+}
+
 /** The claims text of a valid lease on this token, or null. */
 function leasedClaims(leases, token) {
-  const lease = leases.get(token)
-  if (lease === undefined) return null
-  if (lease.until > Date.now() && lease.epoch === keysEpoch()) return lease.claims
-  leases.delete(token)
-  return null
+  const lease = validLease(leases, token)
+  return lease === null ? null : lease.claims
 }
 
 /** The claims text of a cache hit (taking the lease it offers), or null. */
@@ -165,6 +172,31 @@ function cachedClaims(authenticator, token) {
     authenticator.leases.set(token, offer)
   }
   return claims
+}
+
+// Browser sessions get leases too: the addon's cookie fast path answers
+// from the method, URL, cookies, `Sec-Fetch-Dest` and `Referer` alone, and
+// leases a plain sign-in like a cache hit (src/authenticate/dispatch.rs,
+// `cookie_lease`). The lease is stored under all five, so only a request
+// with exactly the same facts is answered from it.
+
+/**
+ * The facts the cookie fast path reads, as one string: no header or URL
+ * holds a line break or a NUL, so the parts cannot run into each other;
+ * the cookies come last, since leases are found by their key's end.
+ */
+function cookieLeaseKey(request) {
+  const part = (value) => (value === undefined ? '\u0000' : value)
+  return `${request.method}\n${request.url}\n${part(request.secFetchDest)}\n${part(request.referer)}\n${request.cookie}`
+}
+
+/** The cookie fast path's answer, keeping the lease it may offer. */
+function authenticateCookie(entry, request, leaseKey) {
+  const result = entry.native.authenticateCookie(request.method, request.url, request.cookie, request.secFetchDest, request.referer)
+  if (leaseKey !== null && result?.leaseUntil > 0) {
+    entry.cookieLeases.set(leaseKey, { until: result.leaseUntil, epoch: result.keysEpoch, claims: result.claims, token: result.token })
+  }
+  return result
 }
 
 /** `Authorization` parsing of the reference: `Bearer x`, a bare `x`, else none. */
@@ -260,7 +292,10 @@ function authenticate(request, options, context) {
     // A bare string: the claims of a signed-in session token.
     if (typeof fast === 'string') return signedInState(context, parseClaims(fast), token, [])
   } else if (request.cookie && !options.isSatellite && !orgTarget) {
-    fast = authenticator.authenticateCookie(request.method, request.url, request.cookie, request.secFetchDest, request.referer)
+    const leaseKey = tokenCache ? cookieLeaseKey(request) : null
+    const leased = leaseKey !== null ? validLease(entry.cookieLeases, leaseKey) : null
+    if (leased !== null) return signedInState(context, parseClaims(leased.claims), leased.token, [])
+    fast = authenticateCookie(entry, request, leaseKey)
   }
   if (fast) return toState(fast, context)
   const info = requestInfo(request, options)

@@ -8,7 +8,7 @@ use super::header;
 use super::instance::Instance;
 use super::refresh;
 use super::request::{Request, RequestInput};
-use super::Outcome;
+use super::{Notice, Outcome};
 use crate::jwt::verify::{self, SyncOutcome, VerifyOptions};
 
 /// `None`: the network is needed first (JWKS, handshake, refresh); call `authenticate`.
@@ -56,6 +56,26 @@ pub fn authenticate_cookie_fast(
   }
   match authenticate_sync(None, input, instance, options, now_ms)? {
     signed_in @ Outcome::SignedInSession { .. } => Some(signed_in),
+    _ => None,
+  }
+}
+
+/// A lease on a sign-in of the cookie fast path: `(until_ms, keys_epoch)`,
+/// during which the same request facts get the same sign-in (JS keeps it,
+/// lib/authenticate.js). The fast path's outcome is a function of the
+/// facts it is given (method, URL, cookies, `Sec-Fetch-Dest`, `Referer`),
+/// the options, the keys and the clock; only the session token's
+/// verification involves the last two, so the token's lease (see
+/// `verify::CacheHit`) is the outcome's. A sign-in that prints something
+/// every time gets no lease: a repeat must print it again. A warning printed
+/// once per process has already been printed.
+pub fn cookie_lease(outcome: &Outcome, options: &VerifyOptions, now_ms: f64) -> Option<(f64, u32)> {
+  match outcome {
+    Outcome::SignedInSession {
+      token,
+      notice: None | Some(Notice::WarnOnce(_)),
+      ..
+    } => verify::session_lease(token, options, now_ms),
     _ => None,
   }
 }

@@ -69,6 +69,11 @@ pub struct AuthResult {
   pub warn: Option<String>,
   /// Messages to `console.error`, in order.
   pub errors: Option<Vec<String>>,
+  /// `authenticateCookie` only: until when (ms since the epoch) the same
+  /// request facts get this same sign-in, as long as `keysEpoch()` still
+  /// returns `keysEpoch` (see `dispatch::cookie_lease`).
+  pub lease_until: Option<f64>,
+  pub keys_epoch: Option<u32>,
 }
 
 impl From<Outcome> for AuthResult {
@@ -86,6 +91,8 @@ impl From<Outcome> for AuthResult {
       warn_once: None,
       warn: None,
       errors: None,
+      lease_until: None,
+      keys_epoch: None,
     };
     result.fill(outcome);
     result
@@ -400,13 +407,16 @@ impl Authenticator {
       referer,
       ..Default::default()
     };
-    dispatch::authenticate_cookie_fast(
-      &input,
-      &self.instance,
-      &self.options,
-      crate::clock::now_ms(),
-    )
-    .map(AuthResult::from)
+    let now_ms = crate::clock::now_ms();
+    let outcome =
+      dispatch::authenticate_cookie_fast(&input, &self.instance, &self.options, now_ms)?;
+    let lease = dispatch::cookie_lease(&outcome, &self.options, now_ms);
+    let mut result = AuthResult::from(outcome);
+    if let Some((until_ms, keys_epoch)) = lease {
+      result.lease_until = Some(until_ms);
+      result.keys_epoch = Some(keys_epoch);
+    }
+    Some(result)
   }
 
   /// Authenticates from memory; `null` means the JWKS must be fetched first

@@ -329,6 +329,43 @@ mod verification_tests {
     assert!(!lease_of(-1), "exp + skew is 4 s away");
   }
 
+  #[test]
+  fn a_cookie_sign_in_is_leased_like_its_token_unless_it_prints_every_time() {
+    use crate::authenticate::dispatch::cookie_lease;
+    use crate::authenticate::{Notice, Outcome, SESSION_TOKEN};
+    let _serial = serialized();
+    let key = TestKey::generate("kid_tc_cookie_lease");
+    let options = pem_options(&key);
+    let token = key.sign(json!({}), session_claims(now_s()));
+    let now = now_ms();
+    let sign_in = |notice: Option<Notice>| Outcome::SignedInSession {
+      token: token.clone(),
+      payload_text: String::new(),
+      notice,
+    };
+    assert_eq!(
+      cookie_lease(&sign_in(None), &options, now),
+      None,
+      "no verification cached yet"
+    );
+    assert!(done(verify_with_cached_keys(decode(&token), &options, now)).is_ok());
+    let (until, _) = cookie_lease(&sign_in(None), &options, now).expect("a lease");
+    assert_eq!(until, now + LEASE_MS);
+    let once = Some(Notice::WarnOnce("printed once per process".into()));
+    assert!(cookie_lease(&sign_in(once), &options, now).is_some());
+    let every_time = Some(Notice::Warn("printed on every request".into()));
+    assert_eq!(cookie_lease(&sign_in(every_time), &options, now), None);
+    let signed_out = Outcome::signed_out(SESSION_TOKEN, "session-token-expired", "");
+    assert_eq!(cookie_lease(&signed_out, &options, now), None);
+    let uncached = VerifyOptions {
+      token_cache: false,
+      ..options.clone()
+    };
+    assert_eq!(cookie_lease(&sign_in(None), &uncached, now), None);
+    let late = now + 3_600_000.0; // long past exp
+    assert_eq!(cookie_lease(&sign_in(None), &options, late), None);
+  }
+
   #[tokio::test]
   #[allow(clippy::await_holding_lock)]
   async fn a_lease_ends_with_the_jwks_freshness_and_any_key_fetch_moves_the_epoch() {

@@ -140,13 +140,7 @@ pub fn cached_session_hit(token: &str, options: &VerifyOptions, now_ms: f64) -> 
   let keys_epoch = jwks::keys_epoch();
   let context = options.cache_context()?;
   let entry = token_cache::get(context, token)?;
-  let holds_at = |at_ms: f64| {
-    let key_unchanged = match resolve_key_for_kid(&entry.kid, options, at_ms) {
-      KeyResolution::Ready(key) => Arc::ptr_eq(&key, &entry.key),
-      _ => false,
-    };
-    key_unchanged && entry.time_claims_hold(options.clock_skew_ms, at_ms)
-  };
+  let holds_at = |at_ms: f64| entry_holds_at(&entry, options, at_ms);
   if !entry.session || !holds_at(now_ms) {
     return None;
   }
@@ -156,6 +150,25 @@ pub fn cached_session_hit(token: &str, options: &VerifyOptions, now_ms: f64) -> 
     lease_until_ms: holds_at(until_ms).then_some(until_ms),
     keys_epoch,
   })
+}
+
+/// A cached verification still gives the same answer at `at_ms`: its key
+/// is still the one cached for its kid (fresh enough to use without a
+/// fetch), and the token's time claims hold.
+fn entry_holds_at(entry: &token_cache::Entry, options: &VerifyOptions, at_ms: f64) -> bool {
+  let key_unchanged = match resolve_key_for_kid(&entry.kid, options, at_ms) {
+    KeyResolution::Ready(key) => Arc::ptr_eq(&key, &entry.key),
+    _ => false,
+  };
+  key_unchanged && entry.time_claims_hold(options.clock_skew_ms, at_ms)
+}
+
+/// A lease on a verification of this session token that has just succeeded
+/// (see `CacheHit`): `(until_ms, keys_epoch)`, or `None` when the cache is
+/// off, has no entry for it, or either limit is near.
+pub fn session_lease(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<(f64, u32)> {
+  let hit = cached_session_hit(token, options, now_ms)?;
+  Some((hit.lease_until_ms?, hit.keys_epoch))
 }
 
 /// The payload text of `cached_session_hit`.
