@@ -94,6 +94,23 @@ describe('the warm-up when the middleware is created', () => {
     }
   })
 
+  test('each option getter runs as many times as with @clerk/express when the middleware is created', () => {
+    const readsWith = (pkg) => {
+      const reads = {}
+      const values = { ...options, prefetchJwks: false, jwtKey: undefined, domain: undefined, isSatellite: undefined }
+      const watched = {}
+      for (const [name, value] of Object.entries(values)) {
+        Object.defineProperty(watched, name, {
+          enumerable: true,
+          get: () => ((reads[name] = (reads[name] || 0) + 1), value),
+        })
+      }
+      pkg.clerkMiddleware(watched)
+      return reads
+    }
+    assert.deepEqual(readsWith(native), readsWith(reference))
+  })
+
   test("another package's client is never called when the middleware is created", () => {
     let calls = 0
     const foreign = { authenticateRequest: () => (calls++, Promise.reject(new Error('not now'))) }

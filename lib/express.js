@@ -361,10 +361,13 @@ function clerkMiddleware(options = {}) {
   // snapshot) happens now, so the first request does not pay for it.
   loadRequestEnv()
   if (typeof options !== 'function') {
-    prefetchJwks(options)
-    const middleware = authenticateAndDecorateRequest({ ...options, acceptsToken: 'any' })
+    // Everything below reads the middleware's own copy of the options: a
+    // getter on the caller's object runs once, as with @clerk/express's spread.
+    const ownOptions = { ...options, acceptsToken: 'any' }
+    prefetchJwks(ownOptions)
+    const middleware = authenticateAndDecorateRequest(ownOptions)
     // Loaded here, not at require(): only a created middleware needs it.
-    require('./warm-up').warmUpMiddleware(middleware, options)
+    require('./warm-up').warmUpMiddleware(middleware, ownOptions)
     return (req, res, next) => {
       middleware(req, res, next)
     }
