@@ -403,6 +403,11 @@ function checkTargets({ micro, http, sideBySide, startup }) {
       : `${value(sequential.throughputRatio, 2, '×')} (sequential rounds)`
     return { ratio, text, ok: !paired?.loadBound }
   }
+  // The reference point of the same kind (benchmark/floor-middlewares.js), measured side by side in the same run.
+  const withFloor = (measured, floorId) => {
+    const point = sideBySide?.rows.find((r) => r.id === floorId)
+    return point ? `${measured} (reference point, plain JS: ${value(point.ratio, 3, '×')})` : measured
+  }
   const floor = micro?.extra.floor.cpu.median
   const uncachedHttp = row('native-uncached')
   const cachedHttp = row('native')
@@ -428,12 +433,12 @@ function checkTargets({ micro, http, sideBySide, startup }) {
     },
     {
       target: 'every request verified: ≥ 0.65 × no-auth throughput',
-      measured: uncachedThroughput ? uncachedThroughput.text : '',
+      measured: uncachedThroughput ? withFloor(uncachedThroughput.text, 'floor-verify-every-request') : '',
       ok: uncachedThroughput ? uncachedThroughput.ok && uncachedThroughput.ratio >= 0.65 : null,
     },
     {
       target: 'repeated token: ≥ 0.90 × no-auth throughput',
-      measured: cachedThroughput ? cachedThroughput.text : '',
+      measured: cachedThroughput ? withFloor(cachedThroughput.text, 'floor-cached-claims') : '',
       ok: cachedThroughput ? cachedThroughput.ok && cachedThroughput.ratio >= 0.9 : null,
     },
     {

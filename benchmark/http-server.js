@@ -25,6 +25,8 @@ const express = require('express')
 const PACKAGES = {
   reference: () => require('@clerk/express'),
   native: () => require(path.join(__dirname, '..')),
+  'floor:verify-every-request': () => require('./floor-middlewares')['verify-every-request'],
+  'floor:cached-claims': () => require('./floor-middlewares')['cached-claims'],
 }
 
 let unexpectedAnswers = 0

@@ -102,10 +102,34 @@ function renderMarkdown(rows) {
     '- "× no auth, side by side": requests the variant completed over those the no-auth app completed in the same seconds on ' +
       'the same CPU. The two apps share the CPU equally, so this is the ratio of their throughputs, free of the VM\'s drift. ' +
       '"auth CPU µs/req": the variant\'s CPU time per request minus the no-auth app\'s, in the same seconds.',
+    '- "reference point" rows (benchmark/floor-middlewares.js) are not Clerk implementations: plain JavaScript that does ' +
+      'the least a middleware of that kind can (check the RSA signature on every request; or look a verified token up in a ' +
+      '`Map` and build an auth object), with no options, environment, cookies or error reasons.',
     `- "CPU used": the two servers' CPU time over the time they were loaded, per round (at least ${100 * MIN_BUSY} % means the servers, not ` +
       'the load generators, set the pace).',
   )
   return lines.join('\n')
+}
+
+/**
+ * Reference points (benchmark/floor-middlewares.js): the least a middleware
+ * of each kind does, in plain JavaScript, measured the same way.
+ */
+function floorVariants(jwk) {
+  return [
+    {
+      id: 'floor-verify-every-request',
+      label: 'reference point: a bare `crypto.verify` middleware, every request',
+      pkg: 'floor:verify-every-request',
+      options: { floorJwk: jwk },
+    },
+    {
+      id: 'floor-cached-claims',
+      label: 'reference point: a plain JS token → claims `Map`, no options or environment',
+      pkg: 'floor:cached-claims',
+      options: { floorJwk: jwk },
+    },
+  ]
 }
 
 async function run({ key, token, tamperedToken, secretKey, publishableKey, labels }) {
@@ -115,7 +139,8 @@ async function run({ key, token, tamperedToken, secretKey, publishableKey, label
     log('\nHTTP side by side: skipped (needs taskset and two CPUs).')
     return null
   }
-  const [baseline, ...others] = variants(labels)
+  const [baseline, ...variantsToMeasure] = variants(labels)
+  const others = [...variantsToMeasure, ...floorVariants(key.jwk)]
   log(`\nHTTP side by side: ${ROUNDS} rounds (BENCH_SIDE_BY_SIDE_ROUNDS) × ${others.length} variants against the no-auth app.`)
   const api = await startFakeClerkApi({ keys: [key.jwk] })
   try {
