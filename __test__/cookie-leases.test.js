@@ -109,6 +109,21 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     }
   })
 
+  test('requests with very long facts are decided every time, not leased', async () => {
+    const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url })
+    try {
+      const iat = nowSeconds() - 5
+      const request = { path: `/probe?q=${'x'.repeat(5000)}`, headers: { cookie: browserCookies(signToken(key, sessionClaims({ iat })), iat) } }
+      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      const calls = await cookieCallsDuring(async () => {
+        for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      })
+      assert.equal(calls, 3, 'each request asked the addon')
+    } finally {
+      await pair.close()
+    }
+  })
+
   test('a leased session is still refused once its token expires', async () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url, clockSkewInMs: 0 })
     try {

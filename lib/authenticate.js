@@ -180,14 +180,20 @@ function cachedClaims(authenticator, token) {
 // `cookie_lease`). The lease is stored under all five, so only a request
 // with exactly the same facts is answered from it.
 
+// A lease keeps its key: requests with longer facts (a huge cookie header or
+// URL) are not leased, which bounds the leases' memory at a few MiB.
+const COOKIE_LEASE_KEY_LIMIT = 4096
+
 /**
  * The facts the cookie fast path reads, as one string: no header or URL
  * holds a line break or a NUL, so the parts cannot run into each other;
- * the cookies come last, since leases are found by their key's end.
+ * the cookies come last, since leases are found by their key's end. Null
+ * when too long to keep.
  */
 function cookieLeaseKey(request) {
   const part = (value) => (value === undefined ? '\u0000' : value)
-  return `${request.method}\n${request.url}\n${part(request.secFetchDest)}\n${part(request.referer)}\n${request.cookie}`
+  const key = `${request.method}\n${request.url}\n${part(request.secFetchDest)}\n${part(request.referer)}\n${request.cookie}`
+  return key.length <= COOKIE_LEASE_KEY_LIMIT ? key : null
 }
 
 /** The cookie fast path's answer, keeping the lease it may offer. */
