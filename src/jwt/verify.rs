@@ -137,6 +137,30 @@ pub struct CacheHit {
 /// The header path's shortcut: a cached verification of this session token
 /// that still holds now, without decoding it again.
 pub fn cached_session_hit(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<CacheHit> {
+  let (entry, lease_until_ms, keys_epoch) = holding_entry(token, options, now_ms)?;
+  Some(CacheHit {
+    payload_text: entry.payload_text.clone(),
+    lease_until_ms,
+    keys_epoch,
+  })
+}
+
+/// A lease on a verification of this session token that has just succeeded
+/// (see `CacheHit`): `(until_ms, keys_epoch)`, or `None` when the cache is
+/// off, has no entry for it, or either limit is near.
+pub fn session_lease(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<(f64, u32)> {
+  let (_, lease_until_ms, keys_epoch) = holding_entry(token, options, now_ms)?;
+  Some((lease_until_ms?, keys_epoch))
+}
+
+/// The cached verification of this session token if it holds now, with the
+/// lease it allows (see `CacheHit`) and the keys epoch read before the key
+/// was looked up.
+fn holding_entry(
+  token: &str,
+  options: &VerifyOptions,
+  now_ms: f64,
+) -> Option<(Arc<token_cache::Entry>, Option<f64>, u32)> {
   let keys_epoch = jwks::keys_epoch();
   let context = options.cache_context()?;
   let entry = token_cache::get(context, token)?;
@@ -145,11 +169,8 @@ pub fn cached_session_hit(token: &str, options: &VerifyOptions, now_ms: f64) -> 
     return None;
   }
   let until_ms = now_ms + LEASE_MS;
-  Some(CacheHit {
-    payload_text: entry.payload_text.clone(),
-    lease_until_ms: holds_at(until_ms).then_some(until_ms),
-    keys_epoch,
-  })
+  let lease_until_ms = holds_at(until_ms).then_some(until_ms);
+  Some((entry, lease_until_ms, keys_epoch))
 }
 
 /// A cached verification still gives the same answer at `at_ms`: its key
@@ -161,14 +182,6 @@ fn entry_holds_at(entry: &token_cache::Entry, options: &VerifyOptions, at_ms: f6
     _ => false,
   };
   key_unchanged && entry.time_claims_hold(options.clock_skew_ms, at_ms)
-}
-
-/// A lease on a verification of this session token that has just succeeded
-/// (see `CacheHit`): `(until_ms, keys_epoch)`, or `None` when the cache is
-/// off, has no entry for it, or either limit is near.
-pub fn session_lease(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<(f64, u32)> {
-  let hit = cached_session_hit(token, options, now_ms)?;
-  Some((hit.lease_until_ms?, hit.keys_epoch))
 }
 
 /// The payload text of `cached_session_hit`.
