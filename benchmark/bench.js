@@ -19,7 +19,8 @@
 // Then the issue's targets, each checked against this run's figures.
 //
 // Environment: BENCH_ROUNDS (default 10) micro rounds; BENCH_ONLY=micro,
-// backend-api, http or startup (comma-separated) to run a subset; see http-mode.js and
+// backend-api, http, side-by-side or startup (comma-separated) to run a
+// subset, where http is both HTTP parts; see http-mode.js and
 // startup.js for theirs. Results also go to .bench-results/*.json.
 
 // Both packages read CLERK_* variables (on every request) and NODE_ENV, so
@@ -509,6 +510,8 @@ async function main() {
     parts.http = await require('./http-mode').run(common)
     process.stdout.write(`\n${parts.http.markdown}\n`)
     writeResults('http', parts.http)
+  }
+  if (PARTS.has('http') || PARTS.has('side-by-side')) {
     parts.sideBySide = await require('./http-side-by-side').run(common)
     if (parts.sideBySide) {
       process.stdout.write(`\n${parts.sideBySide.markdown}\n`)

@@ -27,6 +27,7 @@ const PACKAGES = {
   native: () => require(path.join(__dirname, '..')),
   'floor:verify-every-request': () => require('./floor-middlewares')['verify-every-request'],
   'floor:cached-claims': () => require('./floor-middlewares')['cached-claims'],
+  'floor:lookup-only': () => require('./floor-middlewares')['lookup-only'],
 }
 
 let unexpectedAnswers = 0

@@ -19,6 +19,8 @@ const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
 const { BenchError, positiveInteger, quantile } = require('./harness')
 
 const ROUNDS = positiveInteger(process.env.BENCH_SIDE_BY_SIDE_ROUNDS, 7)
+// A comma-separated list of variant ids to measure (default: all), to rerun a few.
+const ONLY = process.env.BENCH_SIDE_BY_SIDE_ONLY ? new Set(process.env.BENCH_SIDE_BY_SIDE_ONLY.split(',').map((id) => id.trim())) : null
 // Below this share of one CPU used by the two servers together, the round is reported as load-bound.
 const MIN_BUSY = 0.9
 
@@ -103,8 +105,8 @@ function renderMarkdown(rows) {
       'the same CPU. The two apps share the CPU equally, so this is the ratio of their throughputs, free of the VM\'s drift. ' +
       '"auth CPU µs/req": the variant\'s CPU time per request minus the no-auth app\'s, in the same seconds.',
     '- "reference point" rows (benchmark/floor-middlewares.js) are not Clerk implementations: plain JavaScript that does ' +
-      'the least a middleware of that kind can (check the RSA signature on every request; or look a verified token up in a ' +
-      '`Map` and build an auth object), with no options, environment, cookies or error reasons.',
+      'the least a middleware of that kind can (check the RSA signature on every request; look a verified token up in a ' +
+      '`Map` and build an auth object; or only look it up), with no options, environment, cookies or error reasons.',
     `- "CPU used": the two servers' CPU time over the time they were loaded, per round (at least ${100 * MIN_BUSY} % means the servers, not ` +
       'the load generators, set the pace).',
   )
@@ -129,6 +131,12 @@ function floorVariants(jwk) {
       pkg: 'floor:cached-claims',
       options: { floorJwk: jwk },
     },
+    {
+      id: 'floor-lookup-only',
+      label: 'reference point: a plain JS token → auth object `Map`, nothing per request but the lookup',
+      pkg: 'floor:lookup-only',
+      options: { floorJwk: jwk },
+    },
   ]
 }
 
@@ -140,7 +148,7 @@ async function run({ key, token, tamperedToken, secretKey, publishableKey, label
     return null
   }
   const [baseline, ...variantsToMeasure] = variants(labels)
-  const others = [...variantsToMeasure, ...floorVariants(key.jwk)]
+  const others = [...variantsToMeasure, ...floorVariants(key.jwk)].filter((variant) => !ONLY || ONLY.has(variant.id))
   log(`\nHTTP side by side: ${ROUNDS} rounds (BENCH_SIDE_BY_SIDE_ROUNDS) × ${others.length} variants against the no-auth app.`)
   const api = await startFakeClerkApi({ keys: [key.jwk] })
   try {
