@@ -6,20 +6,15 @@
 // cookies and cross-origin referers. Checklist items 31-38, 43, 45, 47, 49.
 
 const { test, describe, before, after } = require('node:test')
-const assert = require('node:assert/strict')
 const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { startPair } = require('./helpers/apps')
+const { assertSameAnswer } = require('./helpers/same-answer')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
 const PK_LIVE = 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k'
 const SUFFIX_TEST = 'l2OS3d9k'
-const CURRENT_DATE = /Current date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT/g
-// fetch will not send our Host header, so each app sees its own port.
-const LOOPBACK_PORT = /127\.0\.0\.1(%3A|:)\d+/g
-const normalise = (answer) =>
-  JSON.parse(JSON.stringify(answer).replace(CURRENT_DATE, 'Current date: <now>').replace(LOOPBACK_PORT, '127.0.0.1$1<port>'))
 
 const DOCUMENT = { 'sec-fetch-dest': 'document', host: 'app.example.com' }
 const cookie = (pairs) => Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join('; ')
@@ -43,13 +38,7 @@ for (const [instance, publishableKey] of [
       await api.close()
     })
 
-    async function same(request, expect = {}) {
-      const { reference, native } = await pair.send(request)
-      assert.deepEqual(normalise(native), normalise(reference))
-      if (expect.status !== undefined) assert.equal(reference.status, expect.status)
-      if (expect.reason !== undefined) assert.equal(reference.clerkHeaders['x-clerk-auth-reason'], expect.reason)
-      return reference
-    }
+    const same = (request, expect) => assertSameAnswer(pair, request, expect)
 
     test('no cookies: handshake for documents and HTML, signed-out for API calls', async () => {
       const reason = instance === 'development' ? 'dev-browser-missing' : 'session-token-and-uat-missing'

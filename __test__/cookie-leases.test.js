@@ -13,16 +13,11 @@ const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { startPair } = require('./helpers/apps')
+const { assertSameAnswer } = require('./helpers/same-answer')
 const binding = require('../lib/native')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
 
-// "Current date" is printed to the second; two requests may straddle one.
-const CURRENT_DATE = /Current date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT/g
-// Each app listens on its own port, which handshake redirects name.
-const OWN_PORT = /127\.0\.0\.1(:|%3A)\d+/g
-const normalise = (answer) =>
-  JSON.parse(JSON.stringify(answer).replace(CURRENT_DATE, 'Current date: <now>').replace(OWN_PORT, '127.0.0.1$1<port>'))
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 let secretKeyCounter = 0
@@ -32,12 +27,6 @@ const freshSecretKey = () => `sk_test_cookie_leases_${++secretKeyCounter}`
 /** A development browser's cookies for this session token. */
 function browserCookies(token, iat) {
   return `__clerk_db_jwt=dvb_cookie_leases; __client_uat=${iat - 1}; __session=${token}`
-}
-
-async function sameAnswer(pair, request) {
-  const { reference, native: ours } = await pair.send(request)
-  assert.deepEqual(normalise(ours), normalise(reference))
-  return reference
 }
 
 const userIdOf = (answer) => answer.body?.auth?.json?.userId ?? null
@@ -74,9 +63,9 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
       const iat = nowSeconds() - 5
       const request = { headers: { cookie: browserCookies(signToken(key, sessionClaims({ iat })), iat) } }
       // The first request fetches the keys; the second is a cache hit, which comes with the lease.
-      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       const calls = await cookieCallsDuring(async () => {
-        for (let i = 0; i < 4; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+        for (let i = 0; i < 4; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       })
       assert.equal(calls, 0, 'the addon was not asked again')
     } finally {
@@ -89,7 +78,7 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     try {
       const iat = nowSeconds() - 5
       const cookie = browserCookies(signToken(key, sessionClaims({ iat })), iat)
-      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await sameAnswer(pair, { headers: { cookie } })), sessionClaims().sub)
+      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await assertSameAnswer(pair, { headers: { cookie } })), sessionClaims().sub)
       const variants = [
         { path: '/other', headers: { cookie } },
         { method: 'POST', headers: { cookie } },
@@ -98,12 +87,12 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
         { headers: { cookie, 'sec-fetch-dest': 'document', host: 'app.example.com', referer: 'https://satellite.example.org/page' } },
       ]
       const calls = await cookieCallsDuring(async () => {
-        for (const variant of variants) await sameAnswer(pair, variant)
+        for (const variant of variants) await assertSameAnswer(pair, variant)
       })
       assert.ok(calls >= 3, `the addon decided the variants itself (${calls} calls)`)
-      const crossOrigin = await sameAnswer(pair, variants[4])
+      const crossOrigin = await assertSameAnswer(pair, variants[4])
       assert.equal(crossOrigin.status, 307, 'a cross-origin document request still goes through the handshake')
-      assert.equal(reasonOf(await sameAnswer(pair, variants[2])), 'dev-browser-sync')
+      assert.equal(reasonOf(await assertSameAnswer(pair, variants[2])), 'dev-browser-sync')
     } finally {
       await pair.close()
     }
@@ -114,9 +103,9 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     try {
       const iat = nowSeconds() - 5
       const request = { path: `/probe?q=${'x'.repeat(5000)}`, headers: { cookie: browserCookies(signToken(key, sessionClaims({ iat })), iat) } }
-      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      for (let i = 0; i < 2; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       const calls = await cookieCallsDuring(async () => {
-        for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+        for (let i = 0; i < 3; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       })
       assert.equal(calls, 3, 'each request asked the addon')
     } finally {
@@ -131,9 +120,9 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
       const iat = nowSeconds() - 5
       const exp = nowSeconds() + 7
       const request = { headers: { cookie: browserCookies(signToken(key, sessionClaims({ iat, exp })), iat) } }
-      for (let i = 0; i < 4; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      for (let i = 0; i < 4; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       await sleep(exp * 1000 - Date.now() + 100)
-      const expired = await sameAnswer(pair, request)
+      const expired = await assertSameAnswer(pair, request)
       assert.equal(userIdOf(expired), null)
       assert.match(reasonOf(expired), /expired/)
     } finally {
@@ -147,12 +136,12 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
       const iat = nowSeconds() - 5
       const token = signToken(key, sessionClaims({ iat }))
       const request = { headers: { cookie: browserCookies(token, iat) } }
-      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       const [header, , signature] = token.split('.')
       const otherClaims = Buffer.from(JSON.stringify(sessionClaims({ iat, sub: 'user_impostor' }))).toString('base64url')
-      const tampered = await sameAnswer(pair, { headers: { cookie: browserCookies(`${header}.${otherClaims}.${signature}`, iat) } })
+      const tampered = await assertSameAnswer(pair, { headers: { cookie: browserCookies(`${header}.${otherClaims}.${signature}`, iat) } })
       assert.equal(userIdOf(tampered), null)
-      assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
     } finally {
       await pair.close()
     }
@@ -167,12 +156,12 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     try {
       const iat = nowSeconds() - 5
       const request = { headers: { cookie: browserCookies(signToken(original, sessionClaims({ iat })), iat) } }
-      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       // A token with an unknown kid makes both packages refetch the JWKS, which replaces the kid's key.
       rotating.state.keys = [replacement.jwk, newcomer.jwk]
       const bearer = { headers: { authorization: `Bearer ${signToken(newcomer, sessionClaims())}` } }
-      assert.equal(userIdOf(await sameAnswer(pair, bearer)), sessionClaims().sub)
-      const stopped = await sameAnswer(pair, request)
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer)), sessionClaims().sub)
+      const stopped = await assertSameAnswer(pair, request)
       assert.equal(userIdOf(stopped), null)
     } finally {
       await pair.close()
@@ -185,9 +174,9 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     try {
       const iat = nowSeconds() - 5
       const request = { headers: { cookie: browserCookies(signToken(key, sessionClaims({ iat })), iat) } }
-      await sameAnswer(pair, request)
+      await assertSameAnswer(pair, request)
       const calls = await cookieCallsDuring(async () => {
-        for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, request)), sessionClaims().sub)
+        for (let i = 0; i < 3; i++) assert.equal(userIdOf(await assertSameAnswer(pair, request)), sessionClaims().sub)
       })
       assert.equal(calls, 3, 'every request is decided by the addon')
     } finally {

@@ -10,10 +10,9 @@ const assert = require('node:assert/strict')
 const http = require('node:http')
 const express = require('express')
 const { listen, reference, native } = require('./helpers/apps')
+const { normalise } = require('./helpers/same-answer')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
-const LOOPBACK_PORT = /127\.0\.0\.1(%3A|:)\d+/g
-const normalise = (value) => JSON.parse(JSON.stringify(value).replace(LOOPBACK_PORT, '127.0.0.1$1<port>'))
 // Transport details that legitimately differ between HTTP clients.
 const TRANSPORT = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'date'])
 

@@ -11,10 +11,10 @@ const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { listen, reference, native } = require('./helpers/apps')
+const { normalise } = require('./helpers/same-answer')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
 const PK_LIVE = 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k'
-const LOOPBACK_PORT = /127\.0\.0\.1(%3A|:)\d+/g
 
 /** One request through an app; every header and console.error line it caused. */
 async function probe(pkg, { withClient, ...options }, { path = '/probe', headers = {} } = {}) {
@@ -35,7 +35,7 @@ async function probe(pkg, { withClient, ...options }, { path = '/probe', headers
       if (!['date', 'etag', 'connection', 'keep-alive', 'content-length', 'x-powered-by'].includes(name)) picked[name] = value
     }
     const text = await response.text()
-    return JSON.parse(JSON.stringify({ status: response.status, headers: picked, body: text, errors }).replace(LOOPBACK_PORT, '127.0.0.1$1<port>'))
+    return normalise({ status: response.status, headers: picked, body: text, errors })
   } finally {
     console.error = originalError
     await server.close()

@@ -9,11 +9,10 @@ const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { startPair } = require('./helpers/apps')
+const { assertSameAnswer } = require('./helpers/same-answer')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
 const PK_LIVE = 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k'
-const CURRENT_DATE = /Current date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT/g
-const normalise = (answer) => JSON.parse(JSON.stringify(answer).replace(CURRENT_DATE, 'Current date: <now>'))
 const bearer = (token, extra = {}) => ({ ...extra, headers: { ...extra.headers, authorization: `Bearer ${token}` } })
 
 let counter = 0
@@ -22,14 +21,7 @@ const freshSecretKey = () => `sk_test_options_${++counter}_${process.pid}`
 async function withPair(options, body) {
   const pair = await startPair(express, options)
   try {
-    await body(async (request, expect = {}) => {
-      const { reference, native } = await pair.send(request)
-      assert.deepEqual(normalise(native), normalise(reference))
-      if (expect.status !== undefined) assert.equal(reference.status, expect.status)
-      if (expect.reason !== undefined) assert.equal(reference.clerkHeaders['x-clerk-auth-reason'], expect.reason)
-      if (expect.signedIn !== undefined) assert.equal(reference.body?.auth?.json?.isAuthenticated, expect.signedIn)
-      return reference
-    })
+    await body((request, expect) => assertSameAnswer(pair, request, expect))
   } finally {
     await pair.close()
   }

@@ -11,11 +11,8 @@ const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { listen, reference, native } = require('./helpers/apps')
+const { normalise } = require('./helpers/same-answer')
 
-const LOOPBACK_PORT = /127\.0\.0\.1(%3A|:)\d+/g
-const CURRENT_DATE = /Current date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT/g
-const normalise = (value) =>
-  JSON.parse(JSON.stringify(value).replace(LOOPBACK_PORT, '127.0.0.1$1<port>').replace(CURRENT_DATE, 'Current date: <now>'))
 
 for (const [instance, publishableKey, suffix] of [
   ['development', 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k', 'l2OS3d9k'],

@@ -12,12 +12,9 @@ const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { startPair, native } = require('./helpers/apps')
+const { assertSameAnswer } = require('./helpers/same-answer')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
-
-// "Current date" is printed to the second; two requests may straddle one.
-const CURRENT_DATE = /Current date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT/g
-const normalise = (answer) => JSON.parse(JSON.stringify(answer).replace(CURRENT_DATE, 'Current date: <now>'))
 
 const bearer = (token) => ({ headers: { authorization: `Bearer ${token}` } })
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -25,12 +22,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 let secretKeyCounter = 0
 // A fresh secret key gives a fresh JWKS cache scope in both packages.
 const freshSecretKey = () => `sk_test_token_cache_${++secretKeyCounter}`
-
-async function sameAnswer(pair, request) {
-  const { reference, native: ours } = await pair.send(request)
-  assert.deepEqual(normalise(ours), normalise(reference))
-  return reference
-}
 
 const userIdOf = (answer) => answer.body.auth.json.userId
 const reasonOf = (answer) => answer.clerkHeaders['x-clerk-auth-reason']
@@ -51,10 +42,10 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     try {
       const exp = nowSeconds() + 2
       const token = signToken(key, sessionClaims({ exp }))
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub, 'served from the cache')
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub, 'served from the cache')
       await sleep(exp * 1000 - Date.now() + 100)
-      const expired = await sameAnswer(pair, bearer(token))
+      const expired = await assertSameAnswer(pair, bearer(token))
       assert.equal(userIdOf(expired), null)
       assert.equal(reasonOf(expired), 'session-token-expired-refresh-non-eligible-no-refresh-cookie')
     } finally {
@@ -68,9 +59,9 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     try {
       const exp = nowSeconds() + 7
       const token = signToken(key, sessionClaims({ exp }))
-      for (let i = 0; i < 4; i++) assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      for (let i = 0; i < 4; i++) assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
       await sleep(exp * 1000 - Date.now() + 100)
-      const expired = await sameAnswer(pair, bearer(token))
+      const expired = await assertSameAnswer(pair, bearer(token))
       assert.equal(reasonOf(expired), 'session-token-expired-refresh-non-eligible-no-refresh-cookie')
     } finally {
       await pair.close()
@@ -81,13 +72,13 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url })
     try {
       const token = signToken(key, sessionClaims())
-      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
       const [header, , signature] = token.split('.')
       const otherClaims = Buffer.from(JSON.stringify(sessionClaims({ sub: 'user_impostor' }))).toString('base64url')
-      const tampered = await sameAnswer(pair, bearer(`${header}.${otherClaims}.${signature}`))
+      const tampered = await assertSameAnswer(pair, bearer(`${header}.${otherClaims}.${signature}`))
       assert.equal(userIdOf(tampered), null)
       assert.equal(reasonOf(tampered), 'token-invalid-signature')
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
     } finally {
       await pair.close()
     }
@@ -100,11 +91,11 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     try {
       const exp = nowSeconds() + 2
       const token = signToken(key, sessionClaims({ exp }))
-      assert.equal(userIdOf(await sameAnswer(lenient, bearer(token))), sessionClaims().sub)
-      assert.equal(userIdOf(await sameAnswer(strict, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(lenient, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(strict, bearer(token))), sessionClaims().sub)
       await sleep(exp * 1000 - Date.now() + 100)
-      assert.equal(userIdOf(await sameAnswer(lenient, bearer(token))), sessionClaims().sub)
-      assert.equal(reasonOf(await sameAnswer(strict, bearer(token))), 'session-token-expired-refresh-non-eligible-no-refresh-cookie')
+      assert.equal(userIdOf(await assertSameAnswer(lenient, bearer(token))), sessionClaims().sub)
+      assert.equal(reasonOf(await assertSameAnswer(strict, bearer(token))), 'session-token-expired-refresh-non-eligible-no-refresh-cookie')
     } finally {
       await Promise.all([lenient.close(), strict.close()])
     }
@@ -117,11 +108,11 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     const other = await startPair(express, { ...options, authorizedParties: ['https://other.example'] })
     try {
       const token = signToken(key, sessionClaims({ azp: 'http://localhost:3000' }))
-      assert.equal(userIdOf(await sameAnswer(allowed, bearer(token))), sessionClaims().sub)
-      const refused = await sameAnswer(other, bearer(token))
+      assert.equal(userIdOf(await assertSameAnswer(allowed, bearer(token))), sessionClaims().sub)
+      const refused = await assertSameAnswer(other, bearer(token))
       assert.equal(userIdOf(refused), null)
       assert.equal(reasonOf(refused), 'token-invalid-authorized-parties')
-      assert.equal(userIdOf(await sameAnswer(allowed, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(allowed, bearer(token))), sessionClaims().sub)
     } finally {
       await Promise.all([allowed.close(), other.close()])
     }
@@ -135,17 +126,17 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: rotating.url })
     try {
       const token = signToken(original, sessionClaims())
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
 
       // Same kid, other key material; a token with an unknown kid makes both
       // packages refetch the JWKS, which replaces the kid's key.
       rotating.state.keys = [replacement.jwk, newcomer.jwk]
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(signToken(newcomer, sessionClaims())))), sessionClaims().sub)
-      const stopped = await sameAnswer(pair, bearer(token))
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(signToken(newcomer, sessionClaims())))), sessionClaims().sub)
+      const stopped = await assertSameAnswer(pair, bearer(token))
       assert.equal(userIdOf(stopped), null)
       assert.equal(reasonOf(stopped), 'token-invalid-signature')
-      assert.equal(userIdOf(await sameAnswer(pair, bearer(signToken(replacement, sessionClaims())))), sessionClaims().sub)
+      assert.equal(userIdOf(await assertSameAnswer(pair, bearer(signToken(replacement, sessionClaims())))), sessionClaims().sub)
       // Two fetches per package: the first request and the unknown kid.
       assert.equal(rotating.requestsTo('/v1/jwks').length, 4)
     } finally {
@@ -184,7 +175,7 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url, sessionTokenCache: false })
     try {
       const token = signToken(key, sessionClaims())
-      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await sameAnswer(pair, bearer(token))), sessionClaims().sub)
+      for (let i = 0; i < 3; i++) assert.equal(userIdOf(await assertSameAnswer(pair, bearer(token))), sessionClaims().sub)
     } finally {
       await pair.close()
     }
