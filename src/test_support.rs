@@ -1,6 +1,9 @@
-//! Test-only helpers: RSA keys generated at test time, JWT signing, and a
-//! minimal HTTP server on 127.0.0.1 that plays the Clerk JWKS endpoint.
+//! Test-only helpers: RSA keys generated at test time, JWT signing, a
+//! minimal HTTP server on 127.0.0.1 that plays the Clerk JWKS endpoint, and
+//! readers of verification outcomes.
 
+use crate::errors::Failure;
+use crate::jwt::verify::{SyncOutcome, VerifiedToken};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
@@ -213,5 +216,21 @@ impl SequenceServer {
 
   pub fn hits(&self) -> usize {
     self.hits.load(Ordering::SeqCst)
+  }
+}
+
+/// The result of a verification that must not need a JWKS fetch.
+pub fn done(outcome: SyncOutcome) -> Result<VerifiedToken, Failure> {
+  match outcome {
+    SyncOutcome::Done(result) => result,
+    SyncOutcome::NeedsJwksFetch => panic!("no fetch expected"),
+  }
+}
+
+/// The reason of a verification that must fail on the token itself.
+pub fn reason_of(result: Result<VerifiedToken, Failure>) -> &'static str {
+  match result {
+    Err(Failure::Token(err)) => err.reason,
+    other => panic!("expected a token error, got {other:?}"),
   }
 }

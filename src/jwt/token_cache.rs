@@ -208,11 +208,11 @@ mod verification_tests {
   use crate::jwt::decode;
   use crate::jwt::verify::{
     cached_session_hit, cached_session_payload, verify, verify_with_cached_keys, SyncOutcome,
-    VerifiedToken, VerifyOptions, LEASE_MS,
+    VerifyOptions, LEASE_MS,
   };
   use crate::keys::jwks::JwksSource;
   use crate::keys::jwks::UNKNOWN_KID_COOLDOWN_MS;
-  use crate::test_support::{session_claims, FakeServer, TestKey};
+  use crate::test_support::{done, reason_of, session_claims, FakeServer, TestKey};
   use serde_json::json;
   use std::sync::Arc;
   use std::sync::Mutex;
@@ -230,20 +230,6 @@ mod verification_tests {
 
   fn now_s() -> i64 {
     (now_ms() / 1000.0) as i64
-  }
-
-  fn done(outcome: SyncOutcome) -> Result<VerifiedToken, Failure> {
-    match outcome {
-      SyncOutcome::Done(result) => result,
-      SyncOutcome::NeedsJwksFetch => panic!("no fetch expected"),
-    }
-  }
-
-  fn reason_of(result: Result<VerifiedToken, Failure>) -> &'static str {
-    match result {
-      Err(Failure::Token(err)) => err.reason,
-      other => panic!("expected a token error, got {other:?}"),
-    }
   }
 
   fn pem_options(key: &TestKey) -> VerifyOptions {

@@ -413,7 +413,7 @@ fn verify_jwt(
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::test_support::{session_claims, FakeServer, TestKey};
+  use crate::test_support::{done, reason_of, session_claims, FakeServer, TestKey};
   use serde_json::json;
 
   const NOW_S: i64 = 1_700_000_000;
@@ -428,17 +428,7 @@ mod tests {
   }
 
   fn sync_result(token: &str, options: &VerifyOptions) -> Result<VerifiedToken, Failure> {
-    match verify_with_cached_keys(decode(token), options, NOW_MS) {
-      SyncOutcome::Done(result) => result,
-      SyncOutcome::NeedsJwksFetch => panic!("no fetch expected"),
-    }
-  }
-
-  fn reason_of(result: Result<VerifiedToken, Failure>) -> &'static str {
-    match result {
-      Err(Failure::Token(err)) => err.reason,
-      other => panic!("expected a token error, got {other:?}"),
-    }
+    done(verify_with_cached_keys(decode(token), options, NOW_MS))
   }
 
   #[test]
