@@ -42,8 +42,29 @@ function brand(req, makeAuth) {
 
 const signedOut = () => ({ userId: null, sessionId: null, sessionClaims: null, isAuthenticated: false })
 
+/** The benchmark's public key, imported once per middleware. */
+const publicKeyOf = (options) => crypto.createPublicKey({ key: options.floorJwk, format: 'jwk' })
+
+/**
+ * Token → `toValue(payload, token)`, each token verified once and its value
+ * remembered; null for a token that does not verify (not remembered).
+ */
+function onceVerified(options, toValue) {
+  const key = publicKeyOf(options)
+  const verified = new Map()
+  return (token) => {
+    let value = verified.get(token)
+    if (value === undefined) {
+      const payload = verifiedPayload(token, key)
+      value = payload ? toValue(payload, token) : null
+      if (value !== null) verified.set(token, value)
+    }
+    return value
+  }
+}
+
 function verifyEveryRequest(options) {
-  const key = crypto.createPublicKey({ key: options.floorJwk, format: 'jwk' })
+  const key = publicKeyOf(options)
   return (req, _res, next) => {
     const token = tokenOf(req)
     const payload = token && verifiedPayload(token, key)
@@ -54,15 +75,10 @@ function verifyEveryRequest(options) {
 }
 
 function cachedClaims(options) {
-  const key = crypto.createPublicKey({ key: options.floorJwk, format: 'jwk' })
-  const verified = new Map()
+  const payloadOf = onceVerified(options, (payload) => payload)
   return (req, _res, next) => {
     const token = tokenOf(req)
-    let payload = token ? verified.get(token) : undefined
-    if (token && payload === undefined) {
-      payload = verifiedPayload(token, key)
-      if (payload) verified.set(token, payload)
-    }
+    const payload = token ? payloadOf(token) : null
     const claims = payload ? JSON.parse(payload) : null
     brand(req, () => (claims ? signedInAuthObject(claims, token) : signedOut()))
     next()
@@ -70,20 +86,11 @@ function cachedClaims(options) {
 }
 
 function lookupOnly(options) {
-  const key = crypto.createPublicKey({ key: options.floorJwk, format: 'jwk' })
-  const verified = new Map()
+  const authOf = onceVerified(options, (payload, token) => signedInAuthObject(JSON.parse(payload), token))
   const signedOutAuth = signedOut()
   return (req, _res, next) => {
     const token = tokenOf(req)
-    let auth = token ? verified.get(token) : undefined
-    if (token && auth === undefined) {
-      const payload = verifiedPayload(token, key)
-      if (payload) {
-        auth = signedInAuthObject(JSON.parse(payload), token)
-        verified.set(token, auth)
-      }
-    }
-    const answer = auth || signedOutAuth
+    const answer = (token && authOf(token)) || signedOutAuth
     brand(req, () => answer)
     next()
   }

@@ -119,25 +119,15 @@ function renderMarkdown(rows) {
  */
 function floorVariants(jwk) {
   return [
-    {
-      id: 'floor-verify-every-request',
-      label: 'reference point: a bare `crypto.verify` middleware, every request',
-      pkg: 'floor:verify-every-request',
-      options: { floorJwk: jwk },
-    },
-    {
-      id: 'floor-cached-claims',
-      label: 'reference point: a plain JS token → claims `Map`, no options or environment',
-      pkg: 'floor:cached-claims',
-      options: { floorJwk: jwk },
-    },
-    {
-      id: 'floor-lookup-only',
-      label: 'reference point: a plain JS token → auth object `Map`, nothing per request but the lookup',
-      pkg: 'floor:lookup-only',
-      options: { floorJwk: jwk },
-    },
-  ]
+    ['verify-every-request', 'a bare `crypto.verify` middleware, every request'],
+    ['cached-claims', 'a plain JS token → claims `Map`, no options or environment'],
+    ['lookup-only', 'a plain JS token → auth object `Map`, nothing per request but the lookup'],
+  ].map(([name, description]) => ({
+    id: `floor-${name}`,
+    label: `reference point: ${description}`,
+    pkg: `floor:${name}`,
+    options: { floorJwk: jwk },
+  }))
 }
 
 async function run({ key, token, tamperedToken, secretKey, publishableKey, labels }) {
