@@ -1,10 +1,15 @@
 'use strict'
 
-// The package as users get it: `npm pack`, then `npm install` of the tarball
-// under the name @clerk/express into a fresh app outside this repo, with no
-// build step; the docs example (examples/docs-app/app.js) then runs in a
-// child process in that app, resolving '@clerk/express' through its own
-// node_modules, against the fake Backend API. Also imported as ESM.
+// The package as users get it: the release tarballs (`npm run pack:release`:
+// the main package, with optionalDependencies on every platform package, and
+// this machine's platform package) installed into fresh apps outside this repo:
+// - from the tarballs, under the name @clerk/express, with express 5: no npm
+//   warning, no build step; the docs example (examples/docs-app/app.js) then
+//   runs in a child process in that app against the fake Backend API, and the
+//   package also imports as ESM; @clerk/backend kept beside the alias;
+// - the same with `--omit=optional`: require() throws the clear error;
+// - with the README's alias line, from a stand-in registry on 127.0.0.1 that
+//   serves the packages as they will be published.
 
 const { test, describe, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -14,11 +19,17 @@ const os = require('node:os')
 const path = require('node:path')
 const { promisify } = require('node:util')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
+const { startFakeNpmRegistry } = require('./helpers/fake-npm-registry')
 const { createSigningKey, signToken, sessionClaims } = require('./helpers/tokens')
+const { detectPlatform, targetFor, PREBUILT_TARGETS } = require('../lib/native-load-error')
 
 const ROOT = path.join(__dirname, '..')
 const DOCS_APP = path.join(ROOT, 'examples', 'docs-app', 'app.js')
-const BINARY = 'clerk-express-native.linux-x64-gnu.node'
+const HOST_TARGET = targetFor(detectPlatform())
+const PLATFORM_PACKAGE = HOST_TARGET && `clerk-express-native-${HOST_TARGET.dir}`
+const BINARY = HOST_TARGET && `clerk-express-native.${HOST_TARGET.dir}.node`
+const VERSION = require('../package.json').version
+const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const INSTALL_TIMEOUT_MS = 180_000
 
@@ -37,17 +48,6 @@ const npm = (args, cwd, timeout) =>
 
 const node = (args, cwd, env) =>
   run(process.execPath, args, { cwd, env: cleanEnv(env), timeout: 30_000, encoding: 'utf8' })
-
-/** `node <file>` invocations in the package's install lifecycle scripts. */
-function installScriptFiles(pkg) {
-  const files = []
-  for (const name of ['preinstall', 'install', 'postinstall']) {
-    const script = pkg.scripts?.[name]
-    if (!script) continue
-    for (const match of script.matchAll(/\bnode\s+([^\s;&|]+)/g)) files.push(path.posix.normalize(match[1]))
-  }
-  return files
-}
 
 function walk(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -85,81 +85,120 @@ function startApp(cwd, env) {
   })
 }
 
-describe('npm pack tarball installed as @clerk/express in a fresh app', () => {
+const tarballFiles = async (tarball) => (await run('tar', ['-tzf', tarball], { encoding: 'utf8' })).stdout.split('\n').filter(Boolean)
+const tarballManifest = async (tarball) =>
+  JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })).stdout)
+
+/** A fresh app folder with a package.json, outside this repo. */
+function freshApp(name) {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `clerk-native-${name}-`)))
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name, version: '1.0.0', private: true }, null, 2)}\n`)
+  return dir
+}
+
+/** npm's warnings and errors in an install's output (npm prints them with these prefixes). */
+const npmComplaints = (output) => output.split('\n').filter((line) => /^npm (warn|WARN|error|ERR)/.test(line))
+
+const START_JS = [
+  "'use strict'",
+  "const app = require('./app')",
+  "const server = app.listen(0, '127.0.0.1', () => {",
+  '  const info = {',
+  '    port: server.address().port,',
+  "    resolved: require.resolve('@clerk/express'),",
+  '    loaded: Object.keys(require.cache),',
+  '  }',
+  "  process.stdout.write(JSON.stringify(info) + '\\n')",
+  '})',
+  '',
+].join('\n')
+
+const skip = HOST_TARGET ? false : `no prebuilt target for ${process.platform} ${process.arch}`
+
+describe('release tarballs installed in fresh apps', { skip }, () => {
   const key = createSigningKey()
-  let packDir
+  const dirs = []
+  let release
   let appDir
-  let packed
-  let tarball
   let installed = false
   let api
   let app
 
   before(async () => {
-    packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clerk-native-pack-'))
-    appDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'clerk-native-app-')))
-    const { stdout } = await npm(['pack', '--json', '--pack-destination', packDir], ROOT, 120_000)
-    packed = JSON.parse(stdout.slice(stdout.indexOf('[')))[0]
-    tarball = path.join(packDir, packed.filename)
+    const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clerk-native-pack-'))
+    dirs.push(packDir)
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'scripts', 'pack-release.js'), packDir], {
+      cwd: ROOT,
+      env: cleanEnv(),
+      timeout: 120_000,
+      encoding: 'utf8',
+    })
+    release = JSON.parse(stdout.trim().split('\n').pop())
+    appDir = freshApp('clerk-native-pack-test-app')
+    dirs.push(appDir)
     api = await startFakeClerkApi({ keys: [key.jwk] })
   })
 
   after(async () => {
     await app?.stop()
     await api?.close()
-    for (const dir of [packDir, appDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true })
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  test('the tarball ships the prebuilt addon, its loader, the entry points and all of lib/', () => {
-    assert.ok(fs.statSync(tarball).size > 0)
-    const files = new Set(packed.files.map((file) => file.path))
-    for (const file of [BINARY, 'binding.js', 'index.js', 'index.mjs', 'index.d.ts', 'package.json']) {
+  test('the main tarball has the JavaScript, types and loader, no binary, no install script, and every platform package as optional', async () => {
+    const files = new Set((await tarballFiles(release.main)).map((file) => file.replace(/^package\//, '')))
+    for (const file of ['binding.js', 'index.js', 'index.mjs', 'index.d.ts', 'webhooks.js', 'package.json']) {
       assert.ok(files.has(file), `${file} is in the tarball`)
     }
     const libFiles = walk(path.join(ROOT, 'lib')).map((file) => path.relative(ROOT, file).split(path.sep).join('/'))
     assert.ok(libFiles.length > 0)
     for (const file of libFiles) assert.ok(files.has(file), `${file} is in the tarball`)
-    assert.equal([...files].some((file) => file.startsWith('src/') || file.startsWith('target/')), false)
+    assert.deepEqual([...files].filter((file) => file.endsWith('.node') || /^(src|target|npm|scripts)\//.test(file)), [])
+
+    const manifest = await tarballManifest(release.main)
+    assert.deepEqual(LIFECYCLE_SCRIPTS.filter((name) => manifest.scripts?.[name]), [])
+    assert.deepEqual(
+      manifest.optionalDependencies,
+      Object.fromEntries(PREBUILT_TARGETS.map(({ dir }) => [`clerk-express-native-${dir}`, VERSION])),
+    )
   })
 
-  test('every file the install lifecycle scripts run is in the tarball', () => {
-    const files = new Set(packed.files.map((file) => file.path))
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
-    const missing = installScriptFiles(pkg).filter((file) => !files.has(file))
-    assert.deepEqual(missing, [], `package.json install scripts run files that are not packed: ${missing.join(', ')}`)
+  test("this machine's platform package holds only the binary, for its os, cpu and libc", async () => {
+    const tarball = release.platforms[HOST_TARGET.dir]
+    assert.ok(tarball, `pack:release made ${PLATFORM_PACKAGE}`)
+    assert.deepEqual((await tarballFiles(tarball)).sort(), ['package/README.md', `package/${BINARY}`, 'package/package.json'])
+    const manifest = await tarballManifest(tarball)
+    assert.equal(manifest.name, PLATFORM_PACKAGE)
+    assert.equal(manifest.version, VERSION)
+    assert.equal(manifest.main, BINARY)
+    assert.deepEqual(manifest.os, [HOST_TARGET.platform])
+    assert.deepEqual(manifest.cpu, [HOST_TARGET.arch])
+    assert.deepEqual(manifest.libc, HOST_TARGET.libc ? [HOST_TARGET.libc] : undefined)
+    assert.equal(manifest.scripts, undefined)
   })
 
-  test('npm install of the tarball as @clerk/express, with express 5, needs no build', { timeout: INSTALL_TIMEOUT_MS }, async () => {
+  test('npm install of both tarballs, the main one as @clerk/express, with express 5: no warning, no build', { timeout: INSTALL_TIMEOUT_MS }, async () => {
     fs.copyFileSync(DOCS_APP, path.join(appDir, 'app.js'))
-    fs.writeFileSync(
-      path.join(appDir, 'package.json'),
-      `${JSON.stringify({ name: 'clerk-native-pack-test-app', version: '1.0.0', private: true }, null, 2)}\n`,
-    )
-    fs.writeFileSync(
-      path.join(appDir, 'start.js'),
+    fs.writeFileSync(path.join(appDir, 'start.js'), START_JS)
+    const { stdout, stderr } = await npm(
       [
-        "'use strict'",
-        "const app = require('./app')",
-        "const server = app.listen(0, '127.0.0.1', () => {",
-        '  const info = {',
-        '    port: server.address().port,',
-        "    resolved: require.resolve('@clerk/express'),",
-        '    loaded: Object.keys(require.cache),',
-        '  }',
-        "  process.stdout.write(JSON.stringify(info) + '\\n')",
-        '})',
-        '',
-      ].join('\n'),
-    )
-    await npm(
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', `@clerk/express@file:${tarball}`, 'express@5.3.0'],
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        `@clerk/express@file:${release.main}`,
+        release.platforms[HOST_TARGET.dir],
+        'express@5.3.0',
+      ],
       appDir,
       INSTALL_TIMEOUT_MS - 10_000,
     )
-    const installedPkg = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules/@clerk/express/package.json'), 'utf8'))
-    assert.equal(installedPkg.name, 'clerk-express-native')
-    assert.ok(fs.existsSync(path.join(appDir, 'node_modules/@clerk/express', BINARY)))
-    assert.equal(JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules/express/package.json'), 'utf8')).version, '5.3.0')
+    assert.deepEqual(npmComplaints(stdout + stderr), [])
+    const modules = path.join(appDir, 'node_modules')
+    assert.equal(JSON.parse(fs.readFileSync(path.join(modules, '@clerk/express/package.json'), 'utf8')).name, 'clerk-express-native')
+    assert.ok(fs.existsSync(path.join(modules, PLATFORM_PACKAGE, BINARY)))
+    assert.equal(fs.readdirSync(path.join(modules, '@clerk/express')).some((file) => file.endsWith('.node')), false)
+    assert.equal(JSON.parse(fs.readFileSync(path.join(modules, 'express/package.json'), 'utf8')).version, '5.3.0')
     installed = true
   })
 
@@ -171,7 +210,7 @@ describe('npm pack tarball installed as @clerk/express in a fresh app', () => {
     assert.equal(resolved.startsWith(ROOT + path.sep), false)
   })
 
-  test('the docs example runs on the installed package: 401 signed out, 200 signed in', async () => {
+  test('the docs example runs on the installed packages: 401 signed out, 200 signed in', async () => {
     assert.ok(installed, 'the install above succeeded')
     app = await startApp(appDir, {
       CLERK_SECRET_KEY: 'sk_test_pack_install',
@@ -179,9 +218,9 @@ describe('npm pack tarball installed as @clerk/express in a fresh app', () => {
       CLERK_API_URL: api.url,
       CLERK_TELEMETRY_DISABLED: '1',
     })
-    const installedRoot = path.join(appDir, 'node_modules', '@clerk', 'express') + path.sep
-    assert.ok(app.info.resolved.startsWith(installedRoot))
-    assert.ok(app.info.loaded.includes(path.join(installedRoot, BINARY)), 'the addon is loaded from the installed package')
+    const modules = path.join(appDir, 'node_modules') + path.sep
+    assert.ok(app.info.resolved.startsWith(path.join(modules, '@clerk', 'express') + path.sep))
+    assert.ok(app.info.loaded.includes(path.join(modules, PLATFORM_PACKAGE, BINARY)), 'the addon is loaded from the platform package')
     assert.deepEqual(app.info.loaded.filter((file) => file.startsWith(ROOT + path.sep)), [])
 
     const signedOut = await fetch(`${app.url}/user`)
@@ -232,5 +271,130 @@ describe('npm pack tarball installed as @clerk/express in a fresh app', () => {
     })
     assert.equal(result.sameAsRequire, true)
     assert.equal(result.middleware, 'function')
+  })
+
+  // An app that imports @clerk/backend itself got it as @clerk/express's
+  // dependency; with the alias it must install it. Its types then come from
+  // two declarations (classes with private members do not mix), which a
+  // tsconfig `paths` entry maps back to this package's copy.
+  test('@clerk/backend beside the alias: gone until installed, then both work, and a paths entry types them as one', { timeout: INSTALL_TIMEOUT_MS }, async () => {
+    assert.ok(installed, 'the install above succeeded')
+    await assert.rejects(node(['-e', "require('@clerk/backend')"], appDir), /Cannot find module '@clerk\/backend'/)
+
+    const { stdout, stderr } = await npm(
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '@clerk/backend@3.25.0', '@types/express@5.0.3'],
+      appDir,
+      INSTALL_TIMEOUT_MS - 10_000,
+    )
+    assert.deepEqual(npmComplaints(stdout + stderr), [])
+    const check = await node(
+      [
+        '-p',
+        "JSON.stringify([require('@clerk/express/package.json').name, require('@clerk/backend/package.json').name, typeof require('@clerk/backend').createClerkClient])",
+      ],
+      appDir,
+    )
+    assert.deepEqual(JSON.parse(check.stdout), ['clerk-express-native', '@clerk/backend', 'function'])
+
+    fs.writeFileSync(
+      path.join(appDir, 'check.ts'),
+      [
+        "import { clerkClient, getAuth } from '@clerk/express'",
+        "import { createClerkClient, type User } from '@clerk/backend'",
+        "import type { Request } from 'express'",
+        '',
+        'export async function load(req: Request): Promise<User> {',
+        '  const { userId } = getAuth(req)',
+        '  const user: User = await clerkClient.users.getUser(userId!)',
+        "  const other = createClerkClient({ secretKey: 'sk_test_types' })",
+        '  return other.users.getUser(user.id)',
+        '}',
+        '',
+      ].join('\n'),
+    )
+    const tsconfig = (paths) => ({
+      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, noEmit: true, paths },
+      files: ['check.ts'],
+    })
+    const tsc = () => node([require.resolve('typescript/bin/tsc'), '-p', '.'], appDir)
+
+    fs.writeFileSync(path.join(appDir, 'tsconfig.json'), JSON.stringify(tsconfig(undefined)))
+    await assert.rejects(tsc(), (error) => /separate declarations of a private property/.test(error.stdout))
+
+    fs.writeFileSync(
+      path.join(appDir, 'tsconfig.json'),
+      JSON.stringify(tsconfig({ '@clerk/backend': ['./node_modules/@clerk/express/types/backend/index.d.ts'] })),
+    )
+    await tsc()
+  })
+
+  test('installed with --omit=optional, require() throws one clear error naming the missing package', { timeout: INSTALL_TIMEOUT_MS }, async () => {
+    const omitDir = freshApp('clerk-native-omit-optional-app')
+    dirs.push(omitDir)
+    await npm(
+      ['install', '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline', `@clerk/express@file:${release.main}`],
+      omitDir,
+      INSTALL_TIMEOUT_MS - 10_000,
+    )
+    assert.equal(fs.existsSync(path.join(omitDir, 'node_modules', PLATFORM_PACKAGE)), false)
+    const { stdout } = await node(
+      [
+        '-e',
+        [
+          "try { require('@clerk/express') } catch (error) {",
+          '  console.log(JSON.stringify({ code: error.code, message: error.message, detected: error.detected, cause: error.cause?.message }))',
+          '}',
+        ].join('\n'),
+      ],
+      omitDir,
+    )
+    const error = JSON.parse(stdout)
+    assert.equal(error.code, 'ERR_CLERK_NATIVE_BINDING')
+    assert.equal(error.detected.platform, process.platform)
+    assert.equal(error.detected.arch, process.arch)
+    assert.match(error.message, new RegExp(`on ${process.platform} ${process.arch}`))
+    assert.match(error.message, new RegExp(`The platform package ${PLATFORM_PACKAGE} is not installed`))
+    assert.match(error.message, /--omit=optional/)
+    assert.match(error.message, new RegExp(`npm install ${PLATFORM_PACKAGE}@${VERSION.replace(/\./g, '\\.')}`))
+    assert.match(error.cause, /Cannot find native binding/)
+  })
+
+  test("the README's alias line installs the published layout from a registry: the platform package only, no warning", { timeout: INSTALL_TIMEOUT_MS }, async () => {
+    const upstream = (await npm(['config', 'get', 'registry'], ROOT, 30_000)).stdout.trim()
+    const packages = [{ tarball: release.main }]
+    for (const { dir } of PREBUILT_TARGETS) {
+      const tarball = release.platforms[dir]
+      packages.push(tarball ? { tarball } : { manifest: JSON.parse(fs.readFileSync(path.join(ROOT, 'npm', dir, 'package.json'), 'utf8')) })
+    }
+    const registry = await startFakeNpmRegistry({ packages, upstream })
+    const aliasDir = freshApp('clerk-native-alias-app')
+    dirs.push(aliasDir)
+    try {
+      const { stdout, stderr } = await npm(
+        ['install', '--no-audit', '--no-fund', '--prefer-offline', '--registry', registry.url, '@clerk/express@npm:clerk-express-native', 'express@5.3.0'],
+        aliasDir,
+        INSTALL_TIMEOUT_MS - 10_000,
+      )
+      assert.deepEqual(npmComplaints(stdout + stderr), [])
+      const installedNames = fs.readdirSync(path.join(aliasDir, 'node_modules')).filter((name) => name.startsWith('clerk-express-native'))
+      assert.deepEqual(installedNames, [PLATFORM_PACKAGE])
+      // The packuments came from the stand-in registry (tarballs may come from npm's cache),
+      // and no other platform's tarball was asked for.
+      assert.ok(registry.requests.includes('/clerk-express-native'))
+      assert.ok(registry.requests.includes(`/${PLATFORM_PACKAGE}`))
+      const otherTarballs = registry.requests.filter(
+        (request) => request.includes('/-/') && !request.startsWith(`/${PLATFORM_PACKAGE}/`) && !request.startsWith('/clerk-express-native/'),
+      )
+      assert.deepEqual(otherTarballs, [])
+      const dependency = JSON.parse(fs.readFileSync(path.join(aliasDir, 'package.json'), 'utf8')).dependencies['@clerk/express']
+      assert.equal(dependency, `npm:clerk-express-native@^${VERSION}`)
+      const { stdout: loaded } = await node(
+        ['-e', "require('@clerk/express'); console.log(Object.keys(require.cache).find((file) => file.endsWith('.node')))"],
+        aliasDir,
+      )
+      assert.equal(loaded.trim(), path.join(aliasDir, 'node_modules', PLATFORM_PACKAGE, BINARY))
+    } finally {
+      await registry.close()
+    }
   })
 })

@@ -1,8 +1,9 @@
 'use strict'
 
-// `npm install` hook: on a fresh clone, build the addon in release mode with
-// the local Rust toolchain; in an installed package (the tarball ships its
-// binary) there is nothing to do.
+// `prepare` hook (runs on `npm install` / `npm ci` in a clone, never when the
+// package is installed from the registry or a tarball): build the addon once
+// with the local Rust toolchain, unless a binary is already there (for
+// example one a release job downloaded).
 
 const { execFileSync } = require('node:child_process')
 const fs = require('node:fs')
@@ -14,5 +15,5 @@ const hasBinary = fs.readdirSync(root).some((name) => name.endsWith('.node'))
 
 if (!isSourceCheckout || hasBinary) process.exit(0)
 
-console.log('clerk-express-native: building the native addon (cargo, release)...')
-execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
+console.log('clerk-express-native: building the native addon (release)...')
+execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { cwd: root, stdio: 'inherit' })
