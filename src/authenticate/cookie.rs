@@ -1,7 +1,10 @@
 //! The cookie path (`authenticateRequestWithTokenInCookie`) for requests
-//! without a header token, in the reference's step order. Not yet built:
-//! handshake resolution (`__clerk_handshake`, nonces), satellites,
-//! organization sync and session refresh; see the README.
+//! without a header token, in the reference's step order: the steps before
+//! the session token's verification (handshake resolution's credentials,
+//! satellite sync, the development browser, `client_uat` against the session
+//! cookie) and after it (organization sync, the handshake redirects).
+//! `dispatch` runs them around the verification, and `refresh` when an
+//! expired session token comes with a refresh token.
 
 use super::handshake::{self, HandshakeFacts};
 use super::instance::Instance;

@@ -1,6 +1,9 @@
-//! `Authenticator`: one per effective configuration (keys and verification
-//! options). The JS shim keeps it across requests, so the per-request call
-//! passes only the token and two booleans.
+//! `Authenticator`: one per effective configuration (keys, verification and
+//! site options). The JS shim keeps it across requests, so that a request
+//! passes only what its outcome depends on: the bearer token alone
+//! (`authenticateToken`), a few cookie facts (`authenticateCookie`), or the
+//! request's facts for the general case (`authenticateSync`, and
+//! `authenticate` when the JWKS must be fetched first).
 
 use super::promise::spawn_promise;
 use super::{http, pairs};
