@@ -75,8 +75,9 @@ Object.freeze(requestEnv)
 // On the main thread `process.env` is the process environment, and the
 // addon tells in one call whether any of these variables changed since it
 // last looked (src/env_watch.rs): their values are read again only then.
-// Each `process.env` read costs about 1.5 µs in a busy server, which made
-// these reads a fifth of a request's authentication. A worker thread has
+// Each `process.env` read is a call into Node's environment code, and these
+// reads were a large share of a request's authentication (figures in
+// benchmark/README.md). A worker thread has
 // its own copy of `process.env` by default, which the addon cannot see:
 // workers read it on every request.
 let mainThread = null

@@ -2,8 +2,8 @@
 
 // A bounded Map from long strings (tokens, claims texts) to values, which
 // finds a string by its end and then compares it whole. A Map hashes every
-// character of a string key, about a microsecond for a session token, and
-// each request brings new strings; their last characters (a signature, a
+// character of a string key, a cost that grows with a session token's
+// length, and each request brings new strings; their last characters (a signature, a
 // user id) tell them apart almost always. Two strings with the same end take
 // turns in one slot, which is only slower. Full, it starts over.
 

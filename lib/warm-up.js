@@ -2,8 +2,8 @@
 
 // The first request through a new middleware runs its JavaScript for the
 // first time, and V8 compiles each function on its first call: that was
-// about half of the first request's time (some 2.5 ms of 5.5, the JWKS fetch
-// being the rest). So `clerkMiddleware()` sends one synthetic request through
+// about half of the first request's time, the JWKS fetch being the rest
+// (benchmark/README.md). So `clerkMiddleware()` sends one synthetic request through
 // the middleware it creates: a GET of `/` without any credentials, which the
 // addon answers signed-out from memory. It makes no network call, prints
 // nothing and calls none of the app's code; its outcome is thrown away.

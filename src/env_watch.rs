@@ -1,8 +1,8 @@
 //! Whether environment variables changed since the last look, in one call.
 //!
 //! The middleware reads a few `CLERK_*` variables on every request, as
-//! @clerk/express does, and each `process.env` read costs Node about a
-//! microsecond and a half in a busy server. On Node's main thread
+//! @clerk/express does, and each `process.env` read is a call into Node's
+//! environment code. On Node's main thread
 //! `process.env` is the process environment itself (assignments and deletes
 //! go straight to it), so the addon can compare the current values with the
 //! ones it saw last and answer with a version number that changes exactly
@@ -67,8 +67,8 @@ impl EnvWatch {
 /// A cheap proof that the environment did not change, where there is one.
 ///
 /// Reading the watched values scans every variable's string (ten lookups in
-/// the whole environment), which in a busy server costs several microseconds
-/// of cache misses per request. With glibc the strings `setenv` makes are
+/// the whole environment), which in a busy server means cache misses on
+/// every request. With glibc the strings `setenv` makes are
 /// never freed (a value set again reuses its earlier string), so the same
 /// sequence of entry pointers means the same contents, and comparing the
 /// pointers touches only the array.

@@ -15,8 +15,8 @@
 //!
 //! `keysEpoch()`: see `crate::keys::jwks::keys_epoch`. `keysEpochBuffer`: a
 //! 4-byte ArrayBuffer over the epoch itself, so that JS checks a lease on
-//! every request without a call into the addon (a Node-API call costs a
-//! few microseconds in a busy server); absent where Node refuses external
+//! every request without a call into the addon (a Node-API call is costly
+//! next to the rest of a leased request); absent where Node refuses external
 //! buffers (V8 sandbox), and then JS calls `keysEpoch()`.
 
 use crate::jwt::verify::{self, VerifyOptions};

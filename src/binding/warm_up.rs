@@ -1,12 +1,12 @@
 //! The first request that must fetch the JWKS pays for one-time set-ups,
 //! which the middleware starts when it is created, without network traffic:
 //! - building the shared HTTP client loads and parses the system's root
-//!   certificates, about 20 ms, and the first RSA verification sets up aws-lc
+//!   certificates, and the first RSA verification sets up aws-lc
 //!   (see `crate::keys::warm_up`): `warmUpFirstFetch()` does both on a
 //!   background thread;
 //! - the first task on the async runtime starts its worker threads, and the
-//!   first promise settled from it sets up Node-API's cross-thread calls,
-//!   about 10 ms on a 2-core machine: `warmUpAsyncRuntime()` runs an empty
+//!   first promise settled from it sets up Node-API's cross-thread calls:
+//!   `warmUpAsyncRuntime()` runs an empty
 //!   task that settles a promise.
 
 use napi::bindgen_prelude::*;
