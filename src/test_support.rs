@@ -234,3 +234,14 @@ pub fn reason_of(result: Result<VerifiedToken, Failure>) -> &'static str {
     other => panic!("expected a token error, got {other:?}"),
   }
 }
+
+/// Tests that fetch keys (which moves the process-wide keys epoch and, when
+/// the keys change, empties the process-wide token cache) and tests that
+/// look at those run one at a time.
+static KEY_STATE_TESTS: Mutex<()> = Mutex::new(());
+
+pub fn key_state_serialized() -> std::sync::MutexGuard<'static, ()> {
+  KEY_STATE_TESTS
+    .lock()
+    .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

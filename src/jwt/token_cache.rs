@@ -215,17 +215,12 @@ mod verification_tests {
   use crate::test_support::{done, reason_of, session_claims, FakeServer, TestKey};
   use serde_json::json;
   use std::sync::Arc;
-  use std::sync::Mutex;
   use std::time::{Duration, Instant};
 
   /// Tests that look at cache entries do not run while another one changes
-  /// keys (which empties the process-wide cache).
-  static CACHE_TESTS: Mutex<()> = Mutex::new(());
-
+  /// keys (which empties the process-wide cache), here or in `keys::jwks`.
   fn serialized() -> std::sync::MutexGuard<'static, ()> {
-    CACHE_TESTS
-      .lock()
-      .unwrap_or_else(|poisoned| poisoned.into_inner())
+    crate::test_support::key_state_serialized()
   }
 
   fn now_s() -> i64 {

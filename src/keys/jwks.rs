@@ -488,3 +488,325 @@ fn find_error_by_code<'v>(body: &'v Value, code: &str) -> Result<Option<&'v Valu
     Some(_) => Err(Failure::Unexpected("errors.find is not a function".into())),
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::clock::{now_ms, test_clock};
+  use crate::test_support::{FakeServer, SequenceServer, TestKey};
+  use serde_json::json;
+  use std::io::{Read, Write};
+  use std::net::TcpListener;
+  use std::sync::mpsc;
+
+  // Every test has its own fake server (a fresh port) and secret key, so
+  // its cache scope and its fetch in flight are its own even though both
+  // maps are process-wide. The clock offset is per thread, and a
+  // `#[tokio::test]` runs on the test's thread.
+
+  fn jwks_body(keys: &[&TestKey]) -> String {
+    json!({"keys": keys.iter().map(|key| key.jwk()).collect::<Vec<_>>()}).to_string()
+  }
+
+  fn reason_of(result: Result<Arc<PublicKey>, Failure>) -> &'static str {
+    match result {
+      Err(Failure::Token(err)) => err.reason,
+      Err(other) => panic!("expected a token error, got {other:?}"),
+      Ok(_) => panic!("expected a token error, got a key"),
+    }
+  }
+
+  fn is_found(source: &JwksSource<'_>, kid: &str) -> bool {
+    matches!(source.lookup(kid, now_ms()), Lookup::Found(_))
+  }
+
+  /// Answers one request with `body` (200) and hands back what was sent:
+  /// the request line and headers.
+  fn recording_server(body: String) -> (String, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (sent, received) = mpsc::channel();
+    std::thread::spawn(move || {
+      let Ok((mut stream, _)) = listener.accept() else {
+        return;
+      };
+      let mut buffer = [0u8; 8192];
+      let n = stream.read(&mut buffer).unwrap_or(0);
+      let _ = sent.send(String::from_utf8_lossy(&buffer[..n]).into_owned());
+      let reply = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+      );
+      let _ = stream.write_all(reply.as_bytes());
+    });
+    (url, received)
+  }
+
+  fn header<'r>(request: &'r str, name: &str) -> Option<&'r str> {
+    request.lines().find_map(|line| {
+      let (key, value) = line.split_once(':')?;
+      key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn a_fetch_asks_the_versioned_jwks_path_with_the_secret_key_and_returns_the_key() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_request");
+    let (url, requests) = recording_server(jwks_body(&[&key]));
+    let source = JwksSource::new(&url, "v1", "sk_test_jwks_request", false);
+    let client = reqwest::Client::new();
+    let fetched = source.fetch(&client, &key.kid).await.expect("the key");
+    let request = requests.recv().expect("one request");
+    assert!(
+      request.starts_with("GET /v1/jwks HTTP/1.1\r\n"),
+      "{request}"
+    );
+    assert_eq!(
+      header(&request, "authorization"),
+      Some("Bearer sk_test_jwks_request")
+    );
+    // The fetched key is the one the cache now hands out.
+    let cached = source.cached(&key.kid, now_ms()).expect("cached");
+    assert!(Arc::ptr_eq(&fetched, &cached));
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn keys_are_served_from_memory_until_300_s_after_the_fetch() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_ttl");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_ttl", false);
+    let client = reqwest::Client::new();
+    source.fetch(&client, &key.kid).await.expect("the key");
+    source.fetch(&client, &key.kid).await.expect("the key");
+    assert_eq!(
+      server.hits(),
+      1,
+      "the second lookup is answered from memory"
+    );
+
+    // Read when the keys were stored: the wall clock keeps moving, so a
+    // check "1 ms before the TTL" must not be made relative to now.
+    let fetched_at = scopes()
+      .get(source.scope())
+      .expect("stored")
+      .last_updated_ms;
+    let before_ttl = fetched_at + JWKS_CACHE_TTL_MS - 1.0;
+    assert!(matches!(
+      source.lookup(&key.kid, before_ttl),
+      Lookup::Found(_)
+    ));
+    let at_ttl = fetched_at + JWKS_CACHE_TTL_MS;
+    assert!(matches!(source.lookup(&key.kid, at_ttl), Lookup::Fetch));
+    test_clock::advance(JWKS_CACHE_TTL_MS);
+    source.fetch(&client, &key.kid).await.expect("the key");
+    assert_eq!(server.hits(), 2, "refetched once the TTL is over");
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn the_cache_is_per_secret_key_and_api_version() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_scope");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    let client = reqwest::Client::new();
+    let first = JwksSource::new(&server.url, "v1", "sk_test_jwks_scope_a", false);
+    first.fetch(&client, &key.kid).await.expect("the key");
+    // Same server, but another secret key or version: not the same cache.
+    let other_key = JwksSource::new(&server.url, "v1", "sk_test_jwks_scope_b", false);
+    let other_version = JwksSource::new(&server.url, "v2", "sk_test_jwks_scope_a", false);
+    assert!(!is_found(&other_key, &key.kid));
+    assert!(!is_found(&other_version, &key.kid));
+    other_key.fetch(&client, &key.kid).await.expect("the key");
+    assert_eq!(server.hits(), 2);
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn an_unknown_kid_refetches_once_then_waits_for_the_cooldown() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_cooldown");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_cooldown", false);
+    let client = reqwest::Client::new();
+    source.fetch(&client, &key.kid).await.expect("the key");
+
+    let mismatch = reason::JWK_KID_MISMATCH;
+    assert_eq!(
+      reason_of(source.fetch(&client, "made_up_1").await),
+      mismatch
+    );
+    assert_eq!(server.hits(), 2, "an unknown kid refetches");
+    assert_eq!(
+      reason_of(source.fetch(&client, "made_up_2").await),
+      mismatch
+    );
+    assert_eq!(server.hits(), 2, "no refetch within the cooldown");
+    assert!(matches!(
+      source.lookup("made_up_3", now_ms()),
+      Lookup::KnownMissing
+    ));
+    assert!(is_found(&source, &key.kid), "known kids still resolve");
+
+    test_clock::advance(UNKNOWN_KID_COOLDOWN_MS);
+    assert_eq!(
+      reason_of(source.fetch(&client, "made_up_4").await),
+      mismatch
+    );
+    assert_eq!(server.hits(), 3, "refetched after the cooldown");
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn concurrent_lookups_share_one_fetch() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_flight");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    // Long enough that every lookup starts while the first fetch runs.
+    server.set_delay_ms(300);
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_flight", false);
+    let client = reqwest::Client::new();
+    let lookups = (0..20).map(|_| source.fetch(&client, &key.kid));
+    let keys = futures_util::future::join_all(lookups).await;
+    assert_eq!(server.hits(), 1);
+    let first = keys[0].as_ref().expect("the key");
+    for key in &keys {
+      assert!(key.as_ref().is_ok_and(|key| Arc::ptr_eq(key, first)));
+    }
+    // The finished flight is forgotten: a later refresh fetches again.
+    source.refresh(&client).await.expect("refreshed");
+    assert_eq!(server.hits(), 2);
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn an_added_key_is_merged_in_and_unchanged_keys_stay_imported() {
+    let _serial = crate::test_support::key_state_serialized();
+    let old = TestKey::generate("kid_jwks_old");
+    let new = TestKey::generate("kid_jwks_new");
+    let server = FakeServer::start(200, jwks_body(&[&old]));
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_rotation", false);
+    let client = reqwest::Client::new();
+    let old_key = source.fetch(&client, &old.kid).await.expect("old key");
+
+    server.set_body(jwks_body(&[&old, &new]));
+    source
+      .fetch(&client, &new.kid)
+      .await
+      .expect("new key after a refetch");
+    assert_eq!(server.hits(), 2);
+    // The unchanged JWK was not imported again: same key object.
+    let still_old = source.cached(&old.kid, now_ms()).expect("old key");
+    assert!(Arc::ptr_eq(&old_key, &still_old));
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn a_removed_key_resolves_until_the_cache_expires() {
+    let _serial = crate::test_support::key_state_serialized();
+    let kept = TestKey::generate("kid_jwks_kept");
+    let removed = TestKey::generate("kid_jwks_removed");
+    let server = FakeServer::start(200, jwks_body(&[&removed]));
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_removal", false);
+    let client = reqwest::Client::new();
+    source.fetch(&client, &removed.kid).await.expect("the key");
+
+    // A refetch for an unknown kid merges over the cached keys, as the
+    // reference does: the dropped key survives until the TTL.
+    server.set_body(jwks_body(&[&kept]));
+    source.fetch(&client, &kept.kid).await.expect("kept key");
+    assert!(is_found(&source, &removed.kid));
+
+    // After the TTL the fetched keys replace the cached ones. (This empties
+    // the process-wide token cache: the keys changed.)
+    test_clock::advance(JWKS_CACHE_TTL_MS);
+    source.fetch(&client, &kept.kid).await.expect("kept key");
+    assert_eq!(server.hits(), 3);
+    assert!(is_found(&source, &kept.kid));
+    assert!(!is_found(&source, &removed.kid));
+    assert_eq!(
+      reason_of(source.fetch(&client, &removed.kid).await),
+      reason::JWK_KID_MISMATCH
+    );
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn a_500_fails_after_five_attempts_and_is_not_cached() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_500");
+    let mut answers = vec![(500, vec![], "{}".to_string()); 5];
+    answers.push((200, vec![], jwks_body(&[&key])));
+    let server = SequenceServer::start(answers);
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_500", false);
+    let client = reqwest::Client::new();
+    match source.fetch(&client, &key.kid).await {
+      Err(Failure::Token(err)) => {
+        assert_eq!(err.reason, reason::REMOTE_JWK_FAILED_TO_LOAD);
+        assert_eq!(
+          err.message,
+          format!(
+            "Error loading Clerk JWKS from {}/v1/jwks with code=500",
+            server.url
+          )
+        );
+      }
+      Err(other) => panic!("unexpected {other:?}"),
+      Ok(_) => panic!("a 500 gave a key"),
+    }
+    assert_eq!(server.hits(), 5, "five attempts");
+    // Neither the failure nor its flight stays: the next lookup fetches.
+    assert!(matches!(source.lookup(&key.kid, now_ms()), Lookup::Fetch));
+    source.fetch(&client, &key.kid).await.expect("the key");
+    assert_eq!(server.hits(), 6);
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn a_body_that_is_not_json_is_an_unexpected_error_and_is_not_cached() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_syntax");
+    let server = FakeServer::start(200, "{\"keys\": [".into());
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_syntax", false);
+    let client = reqwest::Client::new();
+    assert!(matches!(
+      source.fetch(&client, &key.kid).await,
+      Err(Failure::Unexpected(message)) if message == "SyntaxError"
+    ));
+    assert_eq!(server.hits(), 5, "five attempts");
+    server.set_body(jwks_body(&[&key]));
+    source.fetch(&client, &key.kid).await.expect("the key");
+    assert_eq!(server.hits(), 6);
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn skip_jwks_cache_fetches_on_every_lookup() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_skip");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_skip", true);
+    let client = reqwest::Client::new();
+    source.fetch(&client, &key.kid).await.expect("the key");
+    source.fetch(&client, &key.kid).await.expect("the key");
+    assert_eq!(server.hits(), 2);
+    assert!(source.cached(&key.kid, now_ms()).is_none());
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn prefetch_fills_the_cache_once() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_prefetch");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_prefetch", false);
+    let client = reqwest::Client::new();
+    source.prefetch(&client).await.expect("prefetched");
+    source.prefetch(&client).await.expect("prefetched");
+    assert_eq!(server.hits(), 1, "fresh keys are not fetched again");
+    assert!(is_found(&source, &key.kid));
+  }
+}
