@@ -24,6 +24,7 @@
 const { spawn, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
+const { PREBUILT_TARGETS, GLIBC_FLOOR } = require('../lib/native-load-error')
 
 const root = path.join(__dirname, '..')
 const crossDir = path.join(root, 'target', 'cross')
@@ -34,21 +35,19 @@ const nodeCacheDir = path.join(crossDir, 'node')
 
 const BINARY_NAME = 'clerk-express-native'
 const LIB_FILE = 'libclerk_express_native.so'
-const GLIBC_FLOOR = '2.17'
 // The oldest Node line the package supports (engines: >=20.9.0).
 const NODE_ARM64_VERSION = process.env.CROSS_NODE_VERSION || '20.20.2'
 const STD_CRATES = '-Zbuild-std=std,panic_unwind'
 
-const TARGETS = [
-  { dir: 'linux-x64-gnu', triple: 'x86_64-unknown-linux-gnu', arch: 'x86_64', libc: 'glibc', link: true },
-  { dir: 'linux-arm64-gnu', triple: 'aarch64-unknown-linux-gnu', arch: 'aarch64', libc: 'glibc', link: true },
-  { dir: 'linux-x64-musl', triple: 'x86_64-unknown-linux-musl', arch: 'x86_64', libc: 'musl', link: true },
-  { dir: 'linux-arm64-musl', triple: 'aarch64-unknown-linux-musl', arch: 'aarch64', libc: 'musl', link: true },
-  { dir: 'darwin-x64', triple: 'x86_64-apple-darwin', zig: 'x86_64-macos' },
-  { dir: 'darwin-arm64', triple: 'aarch64-apple-darwin', zig: 'aarch64-macos' },
-  { dir: 'win32-x64-msvc', triple: 'x86_64-pc-windows-msvc', zig: 'x86_64-windows-msvc' },
-  { dir: 'win32-arm64-msvc', triple: 'aarch64-pc-windows-msvc', zig: 'aarch64-windows-msvc' },
-]
+// The release targets (lib/native-load-error.js), with what building them
+// here needs: the ELF machine name's key, whether zig can link them here, and
+// otherwise zig's name for the target of a `cargo check`.
+const ZIG_OS = { darwin: 'macos', win32: 'windows-msvc' }
+const TARGETS = PREBUILT_TARGETS.map((target) => {
+  const arch = target.triple.split('-')[0]
+  const link = target.platform === 'linux'
+  return { ...target, arch, link, zig: link ? undefined : `${arch}-${ZIG_OS[target.platform]}` }
+})
 const HOST_DIR = 'linux-x64-gnu'
 const ELF_MACHINE = { x86_64: 'Advanced Micro Devices X86-64', aarch64: 'AArch64' }
 // What a musl binary may need: musl's libc, and libgcc_s, which Rust's musl std

@@ -9,24 +9,21 @@
 
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
+const { detectPlatform, targetFor, GLIBC_FLOOR } = require('../lib/native-load-error')
 
 const root = path.join(__dirname, '..')
-const GLIBC_FLOOR_TARGET = 'x86_64-unknown-linux-gnu.2.17'
+const GLIBC_FLOOR_TARGET = `x86_64-unknown-linux-gnu.${GLIBC_FLOOR}`
 
 const succeeds = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0
 
-function isGlibcLinuxX64() {
-  return process.platform === 'linux' && process.arch === 'x64' && Boolean(process.report?.getReport().header.glibcVersionRuntime)
-}
-
 const args = ['napi', 'build', '--platform', '--release', '--js', 'binding.js', '--dts', 'binding.d.ts']
-if (isGlibcLinuxX64()) {
+if (targetFor(detectPlatform())?.dir === 'linux-x64-gnu') {
   if (succeeds('cargo', ['zigbuild', '--help'])) {
     args.push('--cross-compile', '--target', GLIBC_FLOOR_TARGET)
   } else {
     console.warn(
       'clerk-express-native: cargo-zigbuild not found (pip install ziglang cargo-zigbuild); building with plain ' +
-        "cargo, so the binary needs this machine's glibc instead of 2.17",
+        `cargo, so the binary needs this machine's glibc instead of ${GLIBC_FLOOR}`,
     )
   }
 }
