@@ -11,21 +11,30 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 export declare class Authenticator {
   constructor(options: AuthenticatorOptions)
-  /** For `authenticateCachedToken(id, token)`, the cache-hit fast path. */
-  get id(): number
   /**
    * The error the reference throws for this configuration (missing or invalid
    * keys), checked before any request is looked at.
    */
   get configError(): string | null
   /**
-   * The bearer fast path: only the token crosses into Rust. A string is the
-   * claims (JSON text) of a signed-in session token, the common case, bare
-   * to spare building an object; an object is any other decided outcome;
-   * `null` means the outcome needs the request facts or a JWKS fetch: call
-   * `authenticateSync`.
+   * A bearer token alone. `null`: the outcome needs the rest of the
+   * request or the network; ask `authenticateRequest`.
    */
-  authenticateToken(token: string): string | AuthResult | null
+  authenticateBearer(token: string): AuthResult | null
+  /**
+   * A browser session, from the five facts the cookie path reads. Only a
+   * plain sign-in is answered; `null`: ask `authenticateRequest`. Not for
+   * satellites or organization sync (their options are not passed here).
+   */
+  authenticateBrowserSession(method: string, url: string, cookie: string, secFetchDest?: string | undefined | null, referer?: string | undefined | null): AuthResult | null
+  /**
+   * Any request: the result when everything it needs is in memory, else a
+   * promise of it (a JWKS fetch, a handshake, a refresh, a machine token).
+   * `token` is the Authorization header's token, if any. `allHeaders`
+   * gives every request header as `[name, value]`, sorted: it is called
+   * only when the network is needed (a session refresh forwards them).
+   */
+  authenticateRequest(token: string | undefined | null, request: RequestInfo, allHeaders?: () => Array<Array<string>>): AuthResult | Promise<AuthResult>
   /**
    * Fetches the JWKS this configuration verifies with (and starts the HTTP
    * client), so that the first request finds the keys in memory. Resolves
@@ -33,26 +42,13 @@ export declare class Authenticator {
    * `jwtKey` or without a secret key.
    */
   prefetchJwks(): Promise<string | null>
-  /**
-   * The cookie fast path: a few strings instead of the whole request. Only a
-   * plain sign-in is answered; `null` means: call `authenticateSync`. Not for
-   * satellites or organization sync (their options are not passed here).
-   */
-  authenticateCookie(method: string, url: string, cookie: string, secFetchDest?: string | undefined | null, referer?: string | undefined | null): AuthResult | null
-  /**
-   * Authenticates from memory; `null` means the JWKS must be fetched first
-   * (call `authenticate`). `token` is the header token, if any.
-   */
-  authenticateSync(token: string | undefined | null, request: RequestInfo): AuthResult | null
-  /** Authenticates, fetching the JWKS when needed. */
-  authenticate(token: string | undefined | null, request: RequestInfo): Promise<AuthResult>
 }
 
 export declare function __panicAsyncForTests(message: string): Promise<void>
 
 export declare function __panicForTests(message: string): void
 
-/** Verification options, normalised by the shim (lists flattened). */
+/** The options as the user gave them, lists flattened (see `UserOptions`). */
 export interface AuthenticatorOptions {
   secretKey?: string
   publishableKey?: string
@@ -108,9 +104,9 @@ export interface AuthResult {
   /** Messages to `console.error`, in order. */
   errors?: Array<string>
   /**
-   * `authenticateCookie` only: until when (ms since the epoch) the same
-   * request facts get this same sign-in, as long as `keysEpoch()` still
-   * returns `keysEpoch` (see `dispatch::cookie_lease`).
+   * `authenticateBearer` and `authenticateBrowserSession`: until when (ms
+   * since the epoch) the same question gets this same sign-in, as long as
+   * `keysEpoch()` still returns `keysEpoch` (see `dispatch::sign_in_lease`).
    */
   leaseUntil?: number
   keysEpoch?: number
@@ -167,7 +163,10 @@ export interface FrontendApiProxyResponse {
   body: Buffer
 }
 
-/** The current keys epoch, for checking a lease (see the top of this file). */
+/**
+ * The current keys epoch: a lease (`leaseUntil`, `keysEpoch` of an
+ * `AuthResult`) holds while this still returns its `keysEpoch`.
+ */
 export declare function keysEpoch(): number
 
 /**
@@ -198,11 +197,6 @@ export interface RequestInfo {
   referer?: string
   cookie?: string
   userAgent?: string
-  /**
-   * Every header as `[name, value]`, sorted; only sent when a session
-   * refresh may be due (the refresh call forwards them).
-   */
-  allHeaders?: Array<Array<string>>
   /** Absolute proxy URL, if any (relative ones already resolved). */
   proxyUrl?: string
   domain?: string

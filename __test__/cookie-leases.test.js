@@ -1,8 +1,8 @@
 'use strict'
 
 // Browser sessions are answered from a lease once their cookie sign-in has
-// been verified (lib/authenticate.js, src/authenticate/dispatch.rs
-// `cookie_lease`): only a request with the same method, URL, cookies,
+// been verified (lib/leases.js, crates/core/src/authenticate/dispatch.rs
+// `sign_in_lease`): only a request with the same method, URL, cookies,
 // Sec-Fetch-Dest and Referer, within 5 s, while the keys are unchanged and
 // the session token stays valid for the whole lease. Each answer is compared
 // with @clerk/express's, which has no such lease.
@@ -15,6 +15,10 @@ const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./he
 const { startPair } = require('./helpers/apps')
 const { assertSameAnswer } = require('./helpers/same-answer')
 const binding = require('../lib/native')
+const { speedUp } = require('../lib/speed-ups')
+
+// These tests count the addon's browser-session questions (lib/speed-ups.js).
+const counting = { skip: !(speedUp('browser-session-call') && speedUp('cookie-lease')) && 'browser-session-call or cookie-lease is off' }
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
 
@@ -32,19 +36,19 @@ function browserCookies(token, iat) {
 const userIdOf = (answer) => answer.body?.auth?.json?.userId ?? null
 const reasonOf = (answer) => answer.clerkHeaders['x-clerk-auth-reason']
 
-/** Counts the addon's cookie fast-path calls while `fn` runs. */
+/** Counts the addon's browser-session questions while `fn` runs. */
 async function cookieCallsDuring(fn) {
   const prototype = binding.Authenticator.prototype
-  const original = prototype.authenticateCookie
+  const original = prototype.authenticateBrowserSession
   let calls = 0
-  prototype.authenticateCookie = function (...args) {
+  prototype.authenticateBrowserSession = function (...args) {
     calls++
     return original.apply(this, args)
   }
   try {
     await fn()
   } finally {
-    prototype.authenticateCookie = original
+    prototype.authenticateBrowserSession = original
   }
   return calls
 }
@@ -57,7 +61,7 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
   })
   after(() => api.close())
 
-  test('a repeated browser request is answered from the lease, with the same answer', async () => {
+  test('a repeated browser request is answered from the lease, with the same answer', counting, async () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url })
     try {
       const iat = nowSeconds() - 5
@@ -73,7 +77,7 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     }
   })
 
-  test('the same cookies with other request facts are decided afresh', async () => {
+  test('the same cookies with other request facts are decided afresh', counting, async () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url })
     try {
       const iat = nowSeconds() - 5
@@ -98,7 +102,7 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     }
   })
 
-  test('requests with very long facts are decided every time, not leased', async () => {
+  test('requests with very long facts are decided every time, not leased', counting, async () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url })
     try {
       const iat = nowSeconds() - 5
@@ -169,7 +173,7 @@ describe('cookie sessions answered from leases: same decisions as @clerk/express
     }
   })
 
-  test('sessionTokenCache: false takes no lease and decides the same', async () => {
+  test('sessionTokenCache: false takes no lease and decides the same', counting, async () => {
     const pair = await startPair(express, { secretKey: freshSecretKey(), publishableKey: PK_TEST, apiUrl: api.url, sessionTokenCache: false })
     try {
       const iat = nowSeconds() - 5

@@ -19,9 +19,9 @@
 // Then the issue's targets, each checked against this run's figures.
 //
 // Environment: BENCH_ROUNDS (default 10) micro rounds; BENCH_ONLY=micro,
-// backend-api, http, side-by-side or startup (comma-separated) to run a
-// subset, where http is both HTTP parts; see http-mode.js and
-// startup.js for theirs. Results also go to .bench-results/*.json.
+// backend-api, http, side-by-side, startup or ablation (comma-separated)
+// to run a subset, where http is both HTTP parts (ablation runs only when
+// named); see http-mode.js, startup.js and ablation.js for theirs. Results also go to .bench-results/*.json.
 
 // Both packages read CLERK_* variables (on every request) and NODE_ENV, so
 // fix the environment before either is loaded: nothing from the caller's
@@ -41,7 +41,7 @@ const { createSigningKey, sessionClaims, signToken, tamperToken } = require('./t
 const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
 const { BenchError, positiveInteger, calibrate, runRounds, summarize, quantile } = require('./harness')
 const binding = require('../lib/native')
-const { nativeOptions } = require('../lib/authenticate')
+const { nativeOptions } = require('../lib/authenticators')
 
 const SECRET_KEY = 'sk_test_bench'
 const PUBLISHABLE_KEY = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k' // clerk.example.com
@@ -241,18 +241,14 @@ function environmentFacts() {
  * checks, the claims back as a JS string).
  */
 function cacheHitCompetitor(authenticator, token) {
-  if (typeof authenticator.authenticateToken(token) !== 'string') {
-    throw new BenchError('cache hit: the token does not sign in')
-  }
-  const id = authenticator.id
+  const signsIn = () => authenticator.authenticateBearer(token)?.status === 'signed-in'
+  if (!signsIn()) throw new BenchError('cache hit: the token does not sign in')
   return {
     name: 'cache hit',
-    // The id is only registered while its Authenticator lives: keep it.
-    authenticator,
     async run(n) {
       let signedIn = 0
       const start = process.hrtime.bigint()
-      for (let i = 0; i < n; i++) if (typeof binding.authenticateCachedToken(id, token) === 'string') signedIn++
+      for (let i = 0; i < n; i++) if (signsIn()) signedIn++
       const elapsed = Number(process.hrtime.bigint() - start)
       if (signedIn !== n) throw new BenchError('cache hit: a call did not sign in')
       return elapsed
@@ -527,6 +523,11 @@ async function main() {
       process.stdout.write(`\n${parts.sideBySide.markdown}\n`)
       writeResults('http-side-by-side', parts.sideBySide)
     }
+  }
+  if (PARTS.has('ablation')) {
+    parts.ablation = await require('./ablation').run(common)
+    process.stdout.write(`\n${parts.ablation.markdown}\n`)
+    writeResults('ablation', parts.ablation)
   }
   if (PARTS.has('startup')) {
     parts.startup = await require('./startup').run(common)

@@ -4,17 +4,17 @@
 // and prints a JSON summary on stdout. A process of its own so the parent
 // can pin it to another core than the server.
 //
-// argv[2]: JSON `{ url, token, connections, durationSeconds, waitForGo }`.
+// argv[2]: JSON `{ url, headers, connections, durationSeconds, waitForGo }`.
 // With `waitForGo`, it prints `ready` on stderr once loaded and starts when
 // a line arrives on stdin, so that two generators can start together.
 
 const autocannon = require('autocannon')
 
-const { url, token, connections, durationSeconds, waitForGo } = JSON.parse(process.argv[2])
+const { url, headers, connections, durationSeconds, waitForGo } = JSON.parse(process.argv[2])
 
 const start = () =>
   autocannon(
-    { url, connections, duration: durationSeconds, headers: { authorization: `Bearer ${token}` } },
+    { url, connections, duration: durationSeconds, headers },
     report,
   )
 

@@ -58,10 +58,21 @@ function cpuPinning() {
 }
 
 /** Spawns `node script`, pinned by `prefix` (a taskset command) if given. */
-function spawnNode(prefix, script, args, stdio) {
+function spawnNode(prefix, script, args, stdio, env = {}) {
   const command = prefix ? prefix[0] : process.execPath
   const commandArgs = prefix ? [...prefix.slice(1), process.execPath, script, ...args] : [script, ...args]
-  return spawn(command, commandArgs, { stdio })
+  return spawn(command, commandArgs, { stdio, env: { ...process.env, ...env } })
+}
+
+/**
+ * How a request carries the token: `bearer` (the default) in the
+ * Authorization header; `cookie` as a browser would, in `__session` with a
+ * client_uat and a dev-browser cookie.
+ */
+function credentialHeaders(token, carrier = 'bearer') {
+  if (!token) return {}
+  if (carrier === 'cookie') return { cookie: `__session=${token}; __client_uat=1; __clerk_db_jwt=dvb_bench` }
+  return { authorization: `Bearer ${token}` }
 }
 
 function request(child, message, answerKey) {
@@ -83,7 +94,7 @@ function request(child, message, answerKey) {
 }
 
 async function startServer(variant, baseOptions, pinning) {
-  const child = spawnNode(pinning?.server, path.join(__dirname, 'http-server.js'), [], ['ignore', 'inherit', 'inherit', 'ipc'])
+  const child = spawnNode(pinning?.server, path.join(__dirname, 'http-server.js'), [], ['ignore', 'inherit', 'inherit', 'ipc'], variant.env)
   const port = await request(
     child,
     { pkg: variant.pkg, options: { ...baseOptions, ...variant.options }, expectedUserId: USER_ID },
@@ -112,7 +123,7 @@ async function startServer(variant, baseOptions, pinning) {
 
 function get(server, token) {
   return new Promise((resolve, reject) => {
-    const headers = token ? { authorization: `Bearer ${token}` } : {}
+    const headers = credentialHeaders(token, server.variant.carrier)
     const req = http.request({ agent: server.agent, host: '127.0.0.1', port: server.port, path: '/me', headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
@@ -144,7 +155,8 @@ async function checkAnswers(server, token, tamperedToken) {
  * `waitForGo`: it starts when a line arrives on its stdin (see http-load.js).
  */
 function startLoad(server, token, durationSeconds, pinning, waitForGo = false) {
-  const args = JSON.stringify({ url: `http://127.0.0.1:${server.port}/me`, token, connections: CONNECTIONS, durationSeconds, waitForGo })
+  const headers = credentialHeaders(token, server.variant.carrier)
+  const args = JSON.stringify({ url: `http://127.0.0.1:${server.port}/me`, headers, connections: CONNECTIONS, durationSeconds, waitForGo })
   const stdio = waitForGo ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'inherit']
   const child = spawnNode(pinning?.load, path.join(__dirname, 'http-load.js'), [args], stdio)
   let output = ''

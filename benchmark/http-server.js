@@ -16,7 +16,8 @@ const { performance } = require('node:perf_hooks')
 
 // The parent already cleaned the environment it passes down; do it again so
 // this file is safe to start on its own.
-for (const name of Object.keys(process.env)) if (name.includes('CLERK_')) delete process.env[name]
+// The ablation's switches (lib/speed-ups.js) are the one exception.
+for (const name of Object.keys(process.env)) if (name.includes('CLERK_') && name !== 'CLERK_NATIVE_SPEEDUPS_OFF') delete process.env[name]
 process.env.CLERK_TELEMETRY_DISABLED = '1'
 process.env.NODE_ENV = 'production'
 

@@ -172,4 +172,4 @@ async function run({ key, token, tamperedToken, secretKey, publishableKey, label
   }
 }
 
-module.exports = { run }
+module.exports = { run, sideBySide, MIN_BUSY }

@@ -160,4 +160,4 @@ async function run(params) {
   return { requireRows, firstRows, markdown: renderMarkdown(requireRows, firstRows) }
 }
 
-module.exports = { run }
+module.exports = { run, firstRequest }

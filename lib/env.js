@@ -4,6 +4,7 @@
 // (on every request for the keys, when a client is built for the rest).
 
 const native = require('./native')
+const { speedUp } = require('./speed-ups')
 
 /** `isTruthy` of @clerk/shared: booleans, "true"/"false", positive integers. */
 function isTruthy(value) {
@@ -74,7 +75,7 @@ Object.freeze(requestEnv)
 
 // On the main thread `process.env` is the process environment, and the
 // addon tells in one call whether any of these variables changed since it
-// last looked (src/env_watch.rs): their values are read again only then.
+// last looked (crates/core/src/env_watch.rs): their values are read again only then.
 // Each `process.env` read is a call into Node's environment code, and these
 // reads were a large share of a request's authentication (figures in
 // benchmark/README.md). A worker thread has
@@ -91,7 +92,7 @@ let snapshotVersion = -1
  */
 function onMainThread() {
   if (mainThread === null) {
-    mainThread = require('node:worker_threads').isMainThread
+    mainThread = speedUp('env-watch') && require('node:worker_threads').isMainThread
     if (mainThread) native.watchRequestEnv(REQUEST_ENV_FIELDS.map(([, name]) => name))
   }
   return mainThread

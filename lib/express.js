@@ -8,19 +8,13 @@ const { createClerkClient, AUTHENTICATE_FACTS } = require('./client')
 const { loadApiEnv, loadClientEnv, loadRequestEnv } = require('./env')
 const { getAuthObjectForAcceptedToken } = require('./auth-objects')
 const { warnOnce, deprecated } = require('./logger')
-const { valueOrFn, absoluteProxyUrl, clerkUrlOf, isHttpOrHttps, isDevelopmentSecretKey } = require('./site-options')
 const { prefetchKeys } = require('./authenticate')
-const native = require('./native')
+const { resolveRequestOptions } = require('./request-options')
 
 const AUTH_BRAND = Symbol.for('@clerk/express.auth')
 
 const FOREIGN_AUTH_WARNING =
   'Clerk: another middleware has already set `req.auth` on this request. Clerk authentication will run anyway and overwrite it. To use another auth library alongside Clerk, configure it to store its state on a different request property.'
-const MISSING_DOMAIN_AND_PROXY =
-  'Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl'
-const SATELLITE_SIGN_IN_URL = `
-Invalid signInUrl. A satellite application requires a signInUrl for development instances.
-Check if signInUrl is missing from your configuration or if it is not an absolute URL.`
 
 const middlewareRequired = (fnName) => `🔒 Clerk: The "clerkMiddleware" should be registered before using "${fnName}".
 Example:
@@ -67,74 +61,6 @@ function isConvertible(method, url, req) {
   } catch {
     return false
   }
-}
-
-// The options the middleware resolves itself, and those it drops.
-const RESOLVED_OPTIONS = new Set([
-  'clerkClient',
-  'debug',
-  'frontendApiProxy',
-  'isSatellite',
-  'domain',
-  'signInUrl',
-  'proxyUrl',
-  'secretKey',
-  'machineSecretKey',
-  'publishableKey',
-])
-
-// The middleware's last resolved options, by its own options object: while
-// they resolve to the same values, every request gets the same object. It is
-// never modified, which lets the layers below skip copying and comparing
-// their options on every request.
-const lastResolved = new WeakMap()
-
-const sameResolved = (last, secretKey, machineSecretKey, publishableKey, proxyUrl, isSatellite, domain, signInUrl) =>
-  last.secretKey === secretKey &&
-  last.machineSecretKey === machineSecretKey &&
-  last.publishableKey === publishableKey &&
-  last.proxyUrl === proxyUrl &&
-  last.isSatellite === isSatellite &&
-  last.domain === domain &&
-  last.signInUrl === signInUrl
-
-/**
- * Express-level option resolution (env fallbacks, option functions,
- * satellite checks): the options without the ones resolved here, then the
- * resolved ones, as `{ ...rest, secretKey, ... }` would build them. Built
- * by assignment, not by a spread (a spread object is slow to extend in V8 11).
- * `isPrivate`: the options belong to the middleware (nobody else can change them),
- * so their result may be shared (see `lastResolved`).
- */
-function resolveRequestOptions(options, env, request, isPrivate = false) {
-  const clerkUrl = clerkUrlOf(request)
-  const secretKey = options.secretKey || env.secretKey
-  // Environment defaults are read only when no option is given.
-  const isSatellite = options.isSatellite === undefined ? env.isSatellite : valueOrFn(options.isSatellite, clerkUrl)
-  const domain = valueOrFn(options.domain, clerkUrl) || env.domain
-  const signInUrl = options.signInUrl || env.signInUrl
-  const proxyUrlInput = options.proxyUrl
-  const proxyUrl = absoluteProxyUrl(proxyUrlInput === undefined ? env.proxyUrl : valueOrFn(proxyUrlInput, clerkUrl), clerkUrl)
-  if (isSatellite && !proxyUrl && !domain) throw new Error(MISSING_DOMAIN_AND_PROXY)
-  if (isSatellite && !isHttpOrHttps(signInUrl) && isDevelopmentSecretKey(secretKey || '')) {
-    throw new Error(SATELLITE_SIGN_IN_URL)
-  }
-  const machineSecretKey = options.machineSecretKey || env.machineSecretKey
-  const publishableKey = options.publishableKey || env.publishableKey
-  const last = isPrivate ? lastResolved.get(options) : undefined
-  const same = last && sameResolved(last, secretKey, machineSecretKey, publishableKey, proxyUrl, isSatellite, domain, signInUrl)
-  if (same) return last
-  const resolved = {}
-  for (const key of Object.keys(options)) if (!RESOLVED_OPTIONS.has(key)) resolved[key] = options[key]
-  resolved.secretKey = secretKey
-  resolved.machineSecretKey = machineSecretKey
-  resolved.publishableKey = publishableKey
-  resolved.proxyUrl = proxyUrl
-  resolved.isSatellite = isSatellite
-  resolved.domain = domain
-  resolved.signInUrl = signInUrl
-  if (isPrivate) lastResolved.set(options, resolved)
-  return resolved
 }
 
 function resolveDefaultClerkClient(options) {
@@ -240,12 +166,6 @@ function decorate(req, state) {
  */
 function prefetchJwks(options) {
   const env = process.env
-  // The JWKS will be fetched unless there is a jwtKey: get the HTTP client
-  // and the async runtime ready (one-time costs; no network traffic).
-  if (!options.jwtKey && !env.CLERK_JWT_KEY) {
-    native.warmUpFirstFetch()
-    native.warmUpAsyncRuntime().catch(() => {})
-  }
   if (!options.prefetchJwks || options.clerkClient) return
   const keys = {
     secretKey: options.secretKey || env.CLERK_SECRET_KEY,
@@ -367,7 +287,7 @@ function clerkMiddleware(options = {}) {
     prefetchJwks(ownOptions)
     const middleware = authenticateAndDecorateRequest(ownOptions)
     // Loaded here, not at require(): only a created middleware needs it.
-    require('./warm-up').warmUpMiddleware(middleware, ownOptions)
+    require('./warm-up').warmUp(middleware, ownOptions)
     return (req, res, next) => {
       middleware(req, res, next)
     }

@@ -4,7 +4,7 @@
 // the claims or rejects with a TokenVerificationError. It reads no env vars.
 
 const native = require('./native')
-const { nativeOptions } = require('./authenticate')
+const { nativeOptions } = require('./authenticators')
 
 // Named like the reference's bundled class (`class _TokenVerificationError`).
 const TokenVerificationError = class _TokenVerificationError extends Error {

@@ -1,16 +1,25 @@
 'use strict'
 
-// The first request through a new middleware runs its JavaScript for the
-// first time, and V8 compiles each function on its first call: that was
-// about half of the first request's time, the JWKS fetch being the rest
-// (benchmark/README.md). So `clerkMiddleware()` sends one synthetic request through
-// the middleware it creates: a GET of `/` without any credentials, which the
-// addon answers signed-out from memory. It makes no network call, prints
-// nothing and calls none of the app's code; its outcome is thrown away.
-// What it leaves behind is compiled code and the native Authenticator for
-// the options, which the first real request would have made the same way.
+// What `clerkMiddleware()` does so that the first request does not pay for
+// one-time set-ups (none of it makes a network call):
+// - when the JWKS will be fetched (no jwtKey), the addon builds its HTTP
+//   client (which loads the system's root certificates) and sets up aws-lc
+//   on a thread (`warmUpFirstFetch`), and starts its async runtime, settling
+//   one promise from it (`warmUpAsyncRuntime`);
+// - one synthetic request goes through the new middleware: V8 compiles each
+//   function on its first call, which was the larger part of the first
+//   request's own time. It is a GET of `/` without credentials, which the
+//   addon answers signed-out from memory; it prints nothing and calls none
+//   of the app's code, and its outcome is thrown away. What it leaves
+//   behind is compiled code and the native Authenticator for the options,
+//   which the first real request would have made the same way.
+// What each buys and how to re-measure it: benchmark/README.md, "Ablation";
+// switches `warm-up-first-fetch`, `warm-up-runtime`, `warm-up-middleware`
+// (lib/speed-ups.js).
 
+const native = require('./native')
 const { AUTHENTICATE_FACTS } = require('./client')
+const { speedUp } = require('./speed-ups')
 
 /**
  * Whether the synthetic request is sure to have no effect the app could see:
@@ -51,7 +60,7 @@ function discardingResponse() {
 
 /** Runs `middleware` once on the synthetic request when that is safe (see `canWarmUp`). */
 function warmUpMiddleware(middleware, options) {
-  if (!canWarmUp(options)) return
+  if (!speedUp('warm-up-middleware') || !canWarmUp(options)) return
   const ignore = () => {}
   try {
     const pending = middleware(syntheticRequest(), discardingResponse(), ignore)
@@ -62,4 +71,13 @@ function warmUpMiddleware(middleware, options) {
   }
 }
 
-module.exports = { warmUpMiddleware }
+/** The warm-ups for a new middleware with these (its own) options. */
+function warmUp(middleware, options) {
+  if (!options.jwtKey && !process.env.CLERK_JWT_KEY) {
+    if (speedUp('warm-up-first-fetch')) native.warmUpFirstFetch()
+    if (speedUp('warm-up-runtime')) native.warmUpAsyncRuntime().catch(() => {})
+  }
+  warmUpMiddleware(middleware, options)
+}
+
+module.exports = { warmUp }

@@ -1,29 +1,27 @@
-//! clerk-express-native: Clerk authentication for Express, verified in Rust.
-//!
-//! Everything outside `binding` is plain Rust, covered by `cargo test`; the
-//! `binding` modules only convert values between JS and these modules.
+//! The Node-API surface of clerk-express-native. Functions here convert
+//! values between JS and the napi-free core (`clerk_core`, crates/core) and
+//! map its errors; the work is done in the core.
 #![deny(clippy::all)]
+// The `#[napi]` functions are only called from JS, never from Rust tests.
+#![cfg_attr(test, allow(dead_code))]
 
-pub mod authenticate;
-pub mod backend_api;
-pub mod base64url;
-pub mod clock;
-pub mod config;
-pub mod constants;
-pub mod env_watch;
-pub mod errors;
-pub mod frontend_api_proxy;
-pub mod http_client;
-pub mod js;
-pub mod json;
-pub mod jwt;
-pub mod keys;
-pub mod paths;
-pub mod runtime;
-pub mod webhooks;
+mod authenticator;
+mod backend_api;
+mod diagnostics;
+mod env_watch;
+mod frontend_api_proxy;
+mod panic;
+mod promise;
+mod warm_up;
+mod webhooks;
 
-#[cfg(test)]
-mod test_support;
-
-#[cfg_attr(test, allow(dead_code))]
-mod binding;
+/// `[name, value]` arrays from JS as tuples (a missing value is empty).
+fn pairs(list: Vec<Vec<String>>) -> Vec<(String, String)> {
+  list
+    .into_iter()
+    .filter_map(|pair| {
+      let mut it = pair.into_iter();
+      Some((it.next()?, it.next().unwrap_or_default()))
+    })
+    .collect()
+}

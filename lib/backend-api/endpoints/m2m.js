@@ -58,7 +58,7 @@ async function verifyLocally(api, token, decoded) {
       code: 'token-verification-failed',
     })
   }
-  const result = await authenticatorFor(api).authenticate(token, { method: 'POST', url: '/' })
+  const result = await authenticatorFor(api).authenticateRequest(token, { method: 'POST', url: '/' })
   // Both sides decode the token the same way, so the native side takes it for an M2M token too.
   if (result.tokenType !== 'm2m_token') throw new Error(`unexpected token type ${result.tokenType}`)
   if (result.status === 'signed-in') return M2MToken.fromJwtPayload(JSON.parse(result.claims), options.clockSkewInMs)

@@ -1,0 +1,84 @@
+//! Backend API calls, executed in Rust and returned as raw responses for the
+//! shim to deserialize.
+
+use crate::pairs;
+use crate::promise::spawn_promise;
+use clerk_core::backend_api::retry::{send_with_retries, RetryPolicy};
+use clerk_core::backend_api::ApiRequest;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::time::Duration;
+
+#[napi(object)]
+pub struct BackendApiRequest {
+  pub method: String,
+  /// Built by the shim with `joinPaths` and `new URL`, exactly as the
+  /// reference builds it.
+  pub url: String,
+  pub headers: Vec<Vec<String>>,
+  /// JSON text, or the bytes of a multipart form.
+  pub body: Option<Either<String, Buffer>>,
+  /// Per attempt; absent or 0 for no limit.
+  pub timeout_ms: Option<f64>,
+  /// Opt-in retries of idempotent requests on 429/502/503/504.
+  pub max_retries: Option<u32>,
+  /// The longest `Retry-After` (or backoff) honoured, in ms.
+  pub max_retry_delay_ms: Option<f64>,
+}
+
+#[napi(object)]
+pub struct BackendApiResponse {
+  pub status: u32,
+  pub status_text: String,
+  pub content_type: Option<String>,
+  pub retry_after: Option<String>,
+  pub cf_ray: Option<String>,
+  pub body: String,
+}
+
+/// Sends a Backend API request. Rejects with `fetch failed` on transport
+/// errors, like Node's fetch, or with a timeout message when the caller's
+/// limit elapsed.
+#[napi(ts_return_type = "Promise<BackendApiResponse>")]
+pub fn send_backend_api_request<'env>(
+  env: &'env Env,
+  request: BackendApiRequest,
+) -> Result<PromiseRaw<'env, BackendApiResponse>> {
+  let api_request = ApiRequest {
+    method: request.method,
+    url: request.url,
+    headers: pairs(request.headers),
+    body: request.body.map(|body| match body {
+      Either::A(text) => text.into_bytes(),
+      Either::B(bytes) => bytes.to_vec(),
+    }),
+  };
+  let millis = |ms: Option<f64>| {
+    ms.filter(|ms| ms.is_finite() && *ms > 0.0)
+      .map(|ms| Duration::from_millis(ms as u64))
+  };
+  let timeout = millis(request.timeout_ms);
+  let policy = RetryPolicy {
+    max_retries: request.max_retries.unwrap_or(0),
+    max_delay: millis(request.max_retry_delay_ms).unwrap_or(Duration::ZERO),
+    base_delay: Duration::from_millis(250),
+  };
+  spawn_promise(env, async move {
+    let response = send_with_retries(
+      clerk_core::http_client::api_client(),
+      &api_request,
+      timeout,
+      &policy,
+    )
+    .await
+    .map_err(|e| Error::from_reason(e.message()))?;
+    Ok(BackendApiResponse {
+      status: u32::from(response.status),
+      status_text: response.status_text,
+      content_type: response.content_type,
+      retry_after: response.retry_after,
+      cf_ray: response.cf_ray,
+      body: response.body,
+    })
+  })
+}
