@@ -17,10 +17,14 @@ export declare class Authenticator {
    */
   get configError(): string | null
   /**
-   * A bearer token alone. `null`: the outcome needs the rest of the
+   * A bearer token alone. A string is the claims (JSON text) of a plain
+   * session sign-in, the common case, bare because a result object costs
+   * more than the rest of the call; its lease is written into `lease` as
+   * `[until, keysEpoch]` (`until` 0: no lease; see `AuthResult`). An object
+   * is any other decided outcome. `null`: the outcome needs the rest of the
    * request or the network; ask `authenticateRequest`.
    */
-  authenticateBearer(token: string): AuthResult | null
+  authenticateBearer(token: string, lease: Float64Array): string | AuthResult | null
   /**
    * A browser session, from the five facts the cookie path reads. Only a
    * plain sign-in is answered; `null`: ask `authenticateRequest`. Not for
@@ -104,9 +108,9 @@ export interface AuthResult {
   /** Messages to `console.error`, in order. */
   errors?: Array<string>
   /**
-   * `authenticateBearer` and `authenticateBrowserSession`: until when (ms
-   * since the epoch) the same question gets this same sign-in, as long as
-   * `keysEpoch()` still returns `keysEpoch` (see `dispatch::sign_in_lease`).
+   * `authenticateBrowserSession` only: until when (ms since the epoch) the
+   * same request facts get this same sign-in, as long as `keysEpoch()`
+   * still returns `keysEpoch` (see `dispatch::sign_in_lease`).
    */
   leaseUntil?: number
   keysEpoch?: number
@@ -162,6 +166,13 @@ export interface FrontendApiProxyResponse {
   headers: Array<Array<string>>
   body: Buffer
 }
+
+/**
+ * `joinPaths` of @clerk/backend (`clerk_core::paths`), for the shim's
+ * endpoint paths: one implementation for JS and Rust. Throws the
+ * reference's message when it refuses the path.
+ */
+export declare function joinPaths(parts: Array<string>): string
 
 /**
  * The current keys epoch: a lease (`leaseUntil`, `keysEpoch` of an

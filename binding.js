@@ -839,6 +839,7 @@ module.exports.Authenticator = nativeBinding.Authenticator
 module.exports.__panicAsyncForTests = nativeBinding.__panicAsyncForTests
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.deriveClerkUrl = nativeBinding.deriveClerkUrl
+module.exports.joinPaths = nativeBinding.joinPaths
 module.exports.keysEpoch = nativeBinding.keysEpoch
 module.exports.proxyFrontendApi = nativeBinding.proxyFrontendApi
 module.exports.requestEnvVersion = nativeBinding.requestEnvVersion

@@ -75,6 +75,15 @@ for (const [instance, publishableKey] of [
     test('a malformed fea claim breaks toAuth as in the reference', async () => {
       await same({ path: '/orgs/acme', headers: document(jar(sessionClaims({ o: { id: 'org_1', slg: 'acme' }, fea: 'nocolon' }))) })
     })
+
+    test('sync runs on every cookie sign-in: iframes, HTML requests and POSTs too, and a malformed fea breaks fetches', async () => {
+      const iframe = await same({ path: '/orgs/other', headers: { 'sec-fetch-dest': 'iframe', cookie: jar(inAcme) } })
+      assert.equal(iframe.status, 307, 'an iframe is eligible for the handshake')
+      await same({ path: '/orgs/other', headers: { accept: 'text/html', cookie: jar(inAcme) } })
+      await same({ method: 'POST', path: '/orgs/other', headers: document(jar(inAcme)) })
+      const fetchRequest = await same({ path: '/api', headers: { cookie: jar(sessionClaims({ o: { id: 'org_1', slg: 'acme' }, fea: 'nocolon' })) } })
+      assert.equal(fetchRequest.clerkHeaders['x-clerk-auth-reason'], 'unexpected-error')
+    })
   })
 }
 

@@ -209,3 +209,47 @@ describe('verified-token cache: same decisions as @clerk/express', () => {
     }
   })
 })
+
+describe('claims copies', () => {
+  const { parseClaims } = require('../lib/claims')
+
+  test('are what JSON.parse gives, a fresh object each time', () => {
+    const texts = [
+      JSON.stringify(sessionClaims()),
+      '{"b":1,"a":2,"10":"x","2":"y","__proto__":{"polluted":true},"nested":{"list":[1,"two",{"three":[3]}],"empty":{}},"n":null,"t":true,"f":-1.5e-7,"u":"\\u00e9\\ud83d\\ude00"}',
+      '{}',
+      // Copied by a function made for the keys (no __proto__): odd key names, integer keys, nesting.
+      '{"b":1,"a":2,"10":"x","2":"y","q\\"uote":"k","back\\\\slash":2,"line\\u2028sep":3,"nested":{"list":[1,{"x":[2]}]},"n":null}',
+    ]
+    for (const text of texts) {
+      // Seen once (a plain parse), then a kept parse copied, twice.
+      for (let i = 0; i < 3; i++) {
+        const copy = parseClaims(text)
+        const parsed = JSON.parse(text)
+        assert.deepEqual(copy, parsed)
+        assert.deepEqual(Object.keys(copy), Object.keys(parsed))
+        assert.equal(JSON.stringify(copy), JSON.stringify(parsed))
+        assert.equal(Object.getPrototypeOf(copy), Object.prototype)
+      }
+    }
+    // Texts that end alike (the same last 64 characters) never get each other's claims.
+    const ending = `"sid":"sess_${'x'.repeat(40)}","sub":"user_same_ending","v":2}`
+    const alike = [`{"exp":1,"jti":"a",${ending}`, `{"exp":2,"jti":"b",${ending}`]
+    for (let i = 0; i < 6; i++) assert.deepEqual(parseClaims(alike[i % 2]), JSON.parse(alike[i % 2]))
+    for (let i = 0; i < 3; i++) assert.deepEqual(parseClaims(alike[0]), JSON.parse(alike[0]))
+    const unseen = '{"sub":"user_unseen","nested":{"list":[1]}}'
+    const firstSight = parseClaims(unseen)
+    firstSight.nested.list.push('mutated')
+    firstSight.sub = 'changed'
+    for (let i = 0; i < 2; i++) assert.deepEqual(parseClaims(unseen), JSON.parse(unseen), 'the first parse is not the one kept')
+    const first = parseClaims(texts[1])
+    first.nested.list.push('mutated')
+    first.added = 1
+    assert.deepEqual(parseClaims(texts[1]), JSON.parse(texts[1]), 'a request changing its claims does not change the next one')
+    assert.equal(Object.prototype.polluted, undefined)
+    const compiled = parseClaims(texts[3])
+    compiled.nested.list[1].x.push('mutated')
+    compiled.b = 'changed'
+    assert.deepEqual(parseClaims(texts[3]), JSON.parse(texts[3]), 'the same for claims copied by a made-up function')
+  })
+})

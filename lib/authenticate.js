@@ -13,6 +13,7 @@ const { signedInState, machineSignedInState, signedOutState, handshakeState } = 
 const { warnOnce } = require('./logger')
 const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 const { authenticatorFor } = require('./authenticators')
+const { parseClaims } = require('./claims')
 const { speedUp } = require('./speed-ups')
 
 // The two narrow questions, each with a switch to measure what it buys
@@ -42,7 +43,7 @@ function toState(result, context) {
       if (result.tokenType !== 'session_token') {
         return machineSignedInState(context, result.tokenType, result.token, JSON.parse(result.claims), result.fromJwt)
       }
-      return signedInState(context, JSON.parse(result.claims), result.token, result.headers ?? [])
+      return signedInState(context, parseClaims(result.claims), result.token, result.headers ?? [])
     case 'signed-out':
       return signedOutState(context, result.tokenType, result.reason, result.message, result.headers ?? [])
     case 'handshake':
@@ -52,7 +53,7 @@ function toState(result, context) {
   }
 }
 
-const leasedState = (lease, context) => signedInState(context, JSON.parse(lease.claims), lease.token, [])
+const leasedState = (lease, context) => signedInState(context, parseClaims(lease.claims), lease.token, [])
 
 /** The request facts the Rust state machine reads, with the site options. */
 function requestInfo(request, options, orgTarget) {
@@ -86,14 +87,22 @@ function organizationTarget(syncOptions, clerkUrl) {
   return matcher && organizationSync.findTarget(matcher, clerkUrl().pathname)
 }
 
+// Where the bearer question writes the lease of a plain sign-in: [until, keysEpoch].
+const bearerLease = new Float64Array(2)
+
 /** A bearer token's answer from its lease or the bearer question; null: ask the general question. */
 function bearerAnswer(entry, token, context) {
   const leased = entry.tokenCache ? entry.leases.bearerSignIn(token) : null
   if (leased !== null) return leasedState(leased, context)
-  const result = entry.native.authenticateBearer(token)
+  bearerLease[0] = 0
+  const result = entry.native.authenticateBearer(token, bearerLease)
   if (result === null) return null
-  if (entry.tokenCache) entry.leases.keepBearer(token, result)
-  return toState(result, context)
+  if (typeof result !== 'string') {
+    result.token = token
+    return toState(result, context)
+  }
+  if (entry.tokenCache) entry.leases.keepBearer(token, result, bearerLease[0], bearerLease[1])
+  return signedInState(context, parseClaims(result), token, [])
 }
 
 /** A browser session's plain sign-in from its lease or the browser-session question; else null. */

@@ -17,52 +17,41 @@ const { speedUp } = require('./speed-ups')
 const AUTHENTICATOR_LIMIT = 64
 const MEMO = speedUp('authenticator-memo')
 
+const text = (value) => (value ? value : undefined)
+const number = (value) => (typeof value === 'number' ? value : undefined)
 /** `[value].flat().filter(Boolean)` as strings: audience and issuer options. */
 const flatList = (value) => (value ? [value].flat().filter(Boolean).map(String) : [])
+const list = (value) => (Array.isArray(value) ? value.map(String) : [])
+const oneOrMore = (value) => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String))
 
-const stringOrUndefined = (value) => (value ? value : undefined)
+// Each native option: its name, the resolved option it is read from, and
+// how (in the types the addon takes; the defaults are the addon's).
+const NATIVE_OPTIONS = [
+  ['secretKey', 'secretKey', text],
+  ['publishableKey', 'publishableKey', text],
+  ['jwtKey', 'jwtKey', text],
+  ['apiUrl', 'apiUrl', text],
+  ['apiVersion', 'apiVersion', text],
+  ['userAgent', 'apiUserAgent', text],
+  ['clientSecretKey', 'apiSecretKey', text],
+  ['machineSecretKey', 'machineSecretKey', text],
+  ['machineTokenCacheTtlMs', 'machineTokenCacheTtlMs', number],
+  ['skipJwksCache', 'skipJwksCache', (value) => !!value],
+  ['audience', 'audience', flatList],
+  ['authorizedParties', 'authorizedParties', list],
+  ['issuer', 'issuer', flatList],
+  ['headerType', 'headerType', oneOrMore],
+  ['clockSkewInMs', 'clockSkewInMs', number],
+  ['sessionTokenCache', 'sessionTokenCache', (value) => value !== false],
+]
+const NATIVE_OPTION_NAMES = NATIVE_OPTIONS.map(([, source]) => source)
 
 /** The native `Authenticator` options of resolved options (`verifyToken` uses them too). */
 function nativeOptions(options) {
-  return {
-    secretKey: stringOrUndefined(options.secretKey),
-    publishableKey: stringOrUndefined(options.publishableKey),
-    jwtKey: stringOrUndefined(options.jwtKey),
-    apiUrl: stringOrUndefined(options.apiUrl),
-    apiVersion: stringOrUndefined(options.apiVersion),
-    userAgent: stringOrUndefined(options.apiUserAgent),
-    clientSecretKey: stringOrUndefined(options.apiSecretKey),
-    machineSecretKey: stringOrUndefined(options.machineSecretKey),
-    machineTokenCacheTtlMs: typeof options.machineTokenCacheTtlMs === 'number' ? options.machineTokenCacheTtlMs : undefined,
-    skipJwksCache: !!options.skipJwksCache,
-    audience: flatList(options.audience),
-    authorizedParties: Array.isArray(options.authorizedParties) ? options.authorizedParties.map(String) : [],
-    issuer: flatList(options.issuer),
-    headerType: options.headerType === undefined ? undefined : (Array.isArray(options.headerType) ? options.headerType : [options.headerType]).map(String),
-    clockSkewInMs: typeof options.clockSkewInMs === 'number' ? options.clockSkewInMs : undefined,
-    sessionTokenCache: options.sessionTokenCache !== false,
-  }
+  const config = {}
+  for (const [name, source, read] of NATIVE_OPTIONS) config[name] = read(options[source])
+  return config
 }
-
-// The options `nativeOptions` reads.
-const NATIVE_OPTION_NAMES = [
-  'secretKey',
-  'publishableKey',
-  'jwtKey',
-  'apiUrl',
-  'apiVersion',
-  'apiUserAgent',
-  'apiSecretKey',
-  'machineSecretKey',
-  'machineTokenCacheTtlMs',
-  'skipJwksCache',
-  'audience',
-  'authorizedParties',
-  'issuer',
-  'headerType',
-  'clockSkewInMs',
-  'sessionTokenCache',
-]
 
 const authenticators = new Map()
 

@@ -77,8 +77,9 @@ Object.freeze(requestEnv)
 // addon tells in one call whether any of these variables changed since it
 // last looked (crates/core/src/env_watch.rs): their values are read again only then.
 // Each `process.env` read is a call into Node's environment code, and these
-// reads were a large share of a request's authentication (figures in
-// benchmark/README.md). A worker thread has
+// reads were a large share of a request's authentication: what the watch
+// buys and how to re-measure it, benchmark/README.md, "Ablation"; switch
+// `env-watch` (lib/speed-ups.js). A worker thread has
 // its own copy of `process.env` by default, which the addon cannot see:
 // workers read it on every request.
 let mainThread = null

@@ -20,7 +20,7 @@ const { speedUp } = require('./speed-ups')
 // Leases per Authenticator and kind; full, a store starts over.
 const LEASE_LIMIT = 1000
 // Leases are found by their key's end: a token's signature, a cookie
-// header's session token (see TailKeyedMap).
+// header's last cookie (see TailKeyedMap).
 const LEASE_TAIL_LENGTH = 24
 // A lease keeps its key: requests with longer facts (a huge cookie header or
 // URL) are not leased, which bounds the leases' memory at a few MiB.
@@ -44,19 +44,18 @@ class Leases {
     return key === null ? null : valid(this.browser, key)
   }
 
-  /** Keeps the lease `result` (the addon's answer to `token`) may offer. */
-  keepBearer(token, result) {
-    if (this.bearer !== null && result.leaseUntil > 0) this.bearer.set(token, leaseOf(result))
+  /** Keeps the lease on a plain sign-in of `token` with these claims, if one was offered (`until` > 0). */
+  keepBearer(token, claims, until, epoch) {
+    if (this.bearer !== null && until > 0) this.bearer.set(token, { until, epoch, claims, token })
   }
 
+  /** Keeps the lease the addon's answer to a browser request may offer. */
   keepBrowser(request, result) {
     if (this.browser === null || !(result.leaseUntil > 0)) return
     const key = browserKey(request)
-    if (key !== null) this.browser.set(key, leaseOf(result))
+    if (key !== null) this.browser.set(key, { until: result.leaseUntil, epoch: result.keysEpoch, claims: result.claims, token: result.token })
   }
 }
-
-const leaseOf = (result) => ({ until: result.leaseUntil, epoch: result.keysEpoch, claims: result.claims, token: result.token })
 
 /** The lease stored under `key` while it holds, else null. */
 function valid(store, key) {

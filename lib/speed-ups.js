@@ -6,26 +6,18 @@
 // `CLERK_NATIVE_SPEEDUPS_OFF` lists the ones to turn off (comma-separated,
 // or `all`); it is read once, at require().
 
+// Where each lives and what it buys: benchmark/README.md, "Ablation".
 const NAMES = [
-  // lib/leases.js: bearer sign-ins answered in JS while their lease holds.
   'bearer-lease',
-  // lib/leases.js: browser-session sign-ins answered in JS while their lease holds.
   'cookie-lease',
-  // lib/authenticate.js: the question that takes only the bearer token.
   'bearer-call',
-  // lib/authenticate.js: the question that takes a browser session's five facts.
   'browser-session-call',
-  // lib/authenticators.js: the last Authenticator reused without deriving its key.
+  'claims-cache',
   'authenticator-memo',
-  // lib/request-options.js: the middleware's resolved options reused while they resolve the same.
   'options-memo',
-  // lib/env.js: process.env re-read only when the addon sees a change.
   'env-watch',
-  // lib/warm-up.js: one synthetic request through a new middleware.
   'warm-up-middleware',
-  // lib/warm-up.js: the HTTP client and aws-lc set up on a thread when a middleware is created.
   'warm-up-first-fetch',
-  // lib/warm-up.js: the async runtime started when a middleware is created.
   'warm-up-runtime',
 ]
 

@@ -71,9 +71,9 @@ pub struct AuthResult {
   pub warn: Option<String>,
   /// Messages to `console.error`, in order.
   pub errors: Option<Vec<String>>,
-  /// `authenticateBearer` and `authenticateBrowserSession`: until when (ms
-  /// since the epoch) the same question gets this same sign-in, as long as
-  /// `keysEpoch()` still returns `keysEpoch` (see `dispatch::sign_in_lease`).
+  /// `authenticateBrowserSession` only: until when (ms since the epoch) the
+  /// same request facts get this same sign-in, as long as `keysEpoch()`
+  /// still returns `keysEpoch` (see `dispatch::sign_in_lease`).
   pub lease_until: Option<f64>,
   pub keys_epoch: Option<u32>,
 }
@@ -307,12 +307,35 @@ impl Authenticator {
     self.inner.config_error.clone()
   }
 
-  /// A bearer token alone. `null`: the outcome needs the rest of the
+  /// A bearer token alone. A string is the claims (JSON text) of a plain
+  /// session sign-in, the common case, bare because a result object costs
+  /// more than the rest of the call; its lease is written into `lease` as
+  /// `[until, keysEpoch]` (`until` 0: no lease; see `AuthResult`). An object
+  /// is any other decided outcome. `null`: the outcome needs the rest of the
   /// request or the network; ask `authenticateRequest`.
-  #[napi(catch_unwind)]
-  pub fn authenticate_bearer(&self, token: String) -> Option<AuthResult> {
-    let (outcome, lease) = self.inner.authenticate_token(&token, clock::now_ms())?;
-    Some(AuthResult::leased(outcome, lease))
+  #[napi(catch_unwind, ts_return_type = "string | AuthResult | null")]
+  pub fn authenticate_bearer(
+    &self,
+    token: String,
+    mut lease: Float64ArraySlice<'_>,
+  ) -> Option<Either<String, AuthResult>> {
+    let (outcome, offered) = self.inner.authenticate_bearer(&token, clock::now_ms())?;
+    Some(match outcome {
+      Outcome::SignedInSession {
+        payload_text,
+        notice: None,
+        ..
+      } => {
+        let (until, epoch) = offered.unwrap_or((0.0, 0));
+        // SAFETY: the array is the caller's, read by nothing else during
+        // this synchronous call on its thread.
+        if let [until_slot, epoch_slot, ..] = unsafe { lease.as_mut() } {
+          (*until_slot, *epoch_slot) = (until, f64::from(epoch));
+        }
+        Either::A(payload_text)
+      }
+      other => Either::B(AuthResult::from(other)),
+    })
   }
 
   /// A browser session, from the five facts the cookie path reads. Only a
@@ -335,7 +358,9 @@ impl Authenticator {
       referer,
       ..Default::default()
     };
-    let (outcome, lease) = self.inner.authenticate_cookie(&input, clock::now_ms())?;
+    let (outcome, lease) = self
+      .inner
+      .authenticate_browser_session(&input, clock::now_ms())?;
     Some(AuthResult::leased(outcome, lease))
   }
 

@@ -82,3 +82,12 @@ pub fn send_backend_api_request<'env>(
     })
   })
 }
+
+/// `joinPaths` of @clerk/backend (`clerk_core::paths`), for the shim's
+/// endpoint paths: one implementation for JS and Rust. Throws the
+/// reference's message when it refuses the path.
+#[napi(catch_unwind)]
+pub fn join_paths(parts: Vec<String>) -> Result<String> {
+  let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+  clerk_core::paths::join_paths(&parts).map_err(|error| Error::from_reason(error.0))
+}

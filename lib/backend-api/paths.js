@@ -1,42 +1,21 @@
 'use strict'
 
-// `joinPaths` of @clerk/backend (`util/path.ts`). It runs in JS: it is called
-// once per endpoint call, costs less than a crossing into Rust, and uses the
-// real `decodeURIComponent`. Its errors are plain `Error`s, as in the reference.
+// `joinPaths` of @clerk/backend (`util/path.ts`): empty parts dropped, the
+// rest joined with `/`, repeated slashes collapsed (except after `:`), and
+// `.`/`..` segments refused even when percent-encoded. One implementation,
+// in Rust (crates/core/src/paths.rs), which the addon's own calls use too.
+// Its errors are plain `Error`s, as in the reference.
 
-const SEPARATOR = '/'
-const MULTIPLE_SEPARATORS = /(?<!:)\/{1,}/g
-const MAX_DECODES = 10
+const native = require('../native')
 
-/** `.`/`..` segments are refused even when percent-encoded, up to 10 layers deep. */
-function isDotSegment(segment) {
-  let candidate = segment
-  for (let i = 0; i <= MAX_DECODES; i++) {
-    if (candidate.split(/[/\\]/).some((part) => part === '.' || part === '..')) return true
-    if (i === MAX_DECODES) throw new Error(`joinPaths: too many layers of encoding in ${segment}`)
-    try {
-      const next = decodeURIComponent(candidate)
-      if (next === candidate) break
-      candidate = next
-    } catch {
-      break
-    }
-  }
-  return false
-}
-
-/** Empty parts are dropped, repeated slashes collapsed (except after `:`); ids are not encoded. */
 function joinPaths(...parts) {
-  const result = parts
-    .filter((part) => part)
-    .join(SEPARATOR)
-    .replace(MULTIPLE_SEPARATORS, SEPARATOR)
-  for (const segment of result.split(SEPARATOR)) {
-    if (isDotSegment(segment)) {
-      throw new Error(`joinPaths: "." and ".." path segments are not allowed (received "${result}")`)
-    }
+  const texts = []
+  for (const part of parts) if (part) texts.push(String(part))
+  try {
+    return native.joinPaths(texts)
+  } catch (err) {
+    throw new Error(err.message)
   }
-  return result
 }
 
 module.exports = { joinPaths }

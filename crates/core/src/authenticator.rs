@@ -10,7 +10,7 @@ use crate::config;
 use crate::constants::{BACKEND_USER_AGENT, DEFAULT_API_URL, DEFAULT_API_VERSION};
 use crate::errors::Failure;
 use crate::http_client::api_client;
-use crate::jwt::verify::VerifyOptions;
+use crate::jwt::verify::{self, VerifyOptions};
 use std::sync::Arc;
 
 /// The reference's default `clockSkewInMs`.
@@ -116,11 +116,24 @@ impl Authenticator {
   /// `dispatch::sign_in_lease`); `None` when the JWKS must be fetched or
   /// the outcome depends on the rest of the request (then ask
   /// `authenticate_sync`).
-  pub fn authenticate_token(
+  pub fn authenticate_bearer(
     &self,
     token: &str,
     now_ms: f64,
   ) -> Option<(Outcome, Option<(f64, u32)>)> {
+    // A token verified before (the common case) takes one cache lookup for
+    // both its claims and its lease.
+    if let Some(hit) = verify::cached_session_hit(token, &self.options, now_ms) {
+      let signed_in = Outcome::SignedInSession {
+        token: token.into(),
+        payload_text: hit.payload_text,
+        notice: None,
+      };
+      return Some((
+        signed_in,
+        hit.lease_until_ms.map(|until| (until, hit.keys_epoch)),
+      ));
+    }
     let outcome = bearer::authenticate_sync(token, &self.options, None, now_ms)?;
     let lease = dispatch::sign_in_lease(&outcome, &self.options, now_ms);
     Some((outcome, lease))
@@ -130,12 +143,13 @@ impl Authenticator {
   /// cookies, `Sec-Fetch-Dest`, `Referer`): a plain sign-in, with the lease
   /// on it if any (see `dispatch::sign_in_lease`); `None` for anything else
   /// (then ask `authenticate_sync`).
-  pub fn authenticate_cookie(
+  pub fn authenticate_browser_session(
     &self,
     input: &RequestInput,
     now_ms: f64,
   ) -> Option<(Outcome, Option<(f64, u32)>)> {
-    let outcome = dispatch::authenticate_cookie_fast(input, &self.instance, &self.options, now_ms)?;
+    let outcome =
+      dispatch::authenticate_browser_session(input, &self.instance, &self.options, now_ms)?;
     let lease = dispatch::sign_in_lease(&outcome, &self.options, now_ms);
     Some((outcome, lease))
   }

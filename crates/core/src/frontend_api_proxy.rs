@@ -297,20 +297,28 @@ pub async fn forward(client: &reqwest::Client, request: ProxyRequest) -> ProxyRe
     {
       continue;
     }
+    // Fetch's `Headers` joins repeated fields with ", " (all but Set-Cookie).
     if name != "set-cookie" {
-      headers.retain(|(n, _)| n != &name);
+      if let Some((_, joined)) = headers.iter_mut().find(|(n, _)| n == &name) {
+        joined.push_str(", ");
+        joined.push_str(&value);
+        continue;
+      }
     }
     headers.push((name, value));
   }
   if let Some(location) = header(&headers, "location").map(str::to_string) {
     if let Ok(location_url) = fapi_url.join(&location) {
       if host_with_port(&location_url) == fapi_host {
+        // As `url.search` and `url.hash`: empty when there is nothing after `?` or `#`.
         let query = location_url
           .query()
+          .filter(|q| !q.is_empty())
           .map(|q| format!("?{q}"))
           .unwrap_or_default();
         let hash = location_url
           .fragment()
+          .filter(|f| !f.is_empty())
           .map(|f| format!("#{f}"))
           .unwrap_or_default();
         let rewritten = format!("{proxy_url}{}{query}{hash}", location_url.path());

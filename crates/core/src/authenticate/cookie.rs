@@ -111,7 +111,11 @@ pub fn before_verification(request: &Request, instance: &Instance) -> CookieStep
     return CookieStep::Decided(outcome);
   }
   if development && !request.input.site.is_satellite {
-    if let Some(target) = request.query_param("__clerk_redirect_url") {
+    // An empty value is falsy: the reference goes on.
+    if let Some(target) = request
+      .query_param("__clerk_redirect_url")
+      .filter(|target| !target.is_empty())
+    {
       return CookieStep::Decided(primary_responds_to_syncing(request, &state, &target));
     }
   }
@@ -234,23 +238,17 @@ pub fn after_verification(
   };
   let notice = (!js_semantics::truthy(js_semantics::get(&verified.payload, "azp")))
     .then(|| Notice::WarnOnce(MISSING_AZP.into()));
-  // The cross-origin check is for primary domains' document GETs only.
-  let site = &request.input.site;
-  if site.is_satellite
-    || !request.is_get()
-    || Request::header(&request.input.sec_fetch_dest) != Some("document")
-  {
-    return Ok(Outcome::SignedInSession {
-      token,
-      payload_text: verified.payload_text,
-      notice,
-    });
-  }
-  let redirect_count = request
-    .cookie("__clerk_redirect_count")
-    .map(js_number_or_zero)
-    .unwrap_or(0.0);
-  if redirect_count == 0.0
+  // The cross-origin check is for primary domains' document GETs only;
+  // organization sync (below) runs on every cookie sign-in.
+  let cross_origin_check = !request.input.site.is_satellite
+    && request.is_get()
+    && Request::header(&request.input.sec_fetch_dest) == Some("document");
+  if cross_origin_check
+    && request
+      .cookie("__clerk_redirect_count")
+      .map(js_number_or_zero)
+      .unwrap_or(0.0)
+      == 0.0
     && is_cross_origin_referrer(request)
     && !is_known_clerk_referrer(request, instance)
   {

@@ -607,7 +607,6 @@ fn the_primary_responds_to_syncing_only_with_a_navigation() {
 }
 
 #[test]
-#[ignore = "bug: the reference skips step 5 when `__clerk_redirect_url` is empty (`&& redirectUrl` is falsy); before_verification takes any present value and fails on `new URL('')`"]
 fn an_empty_satellite_redirect_url_is_ignored_by_the_primary() {
   let input = document("/page?__clerk_redirect_url=", "");
   redirect(decided(&input, &dev())).assert_handshake("clerk.example.com", "dev-browser-missing");
@@ -1732,7 +1731,6 @@ fn an_organization_mismatch_on_a_fetch_stays_signed_in() {
 }
 
 #[test]
-#[ignore = "bug: after_verification returns before organization sync for satellites; the reference syncs organizations on satellites too (only the cross-origin check is primary-only)"]
 fn an_organization_mismatch_on_a_satellite_navigation_starts_a_handshake() {
   let token = token_with(json!({"iss": "https://clerk.sat.example.net", "org_slug": "other"}));
   let input = with_org_target(
@@ -1748,7 +1746,6 @@ fn an_organization_mismatch_on_a_satellite_navigation_starts_a_handshake() {
 }
 
 #[test]
-#[ignore = "bug: after_verification skips organization sync unless Sec-Fetch-Dest is document; the reference's handshake is also eligible for iframes and for text/html requests without Sec-Fetch-Dest"]
 fn an_organization_mismatch_on_an_iframe_or_html_request_starts_a_handshake() {
   let token = token_with(json!({"org_slug": "other"}));
   let iframe = with_org_target(
@@ -1773,7 +1770,6 @@ fn an_organization_mismatch_on_an_iframe_or_html_request_starts_a_handshake() {
 }
 
 #[test]
-#[ignore = "bug: the reference calls toAuth() on every cookie sign-in, so unparseable v2 features are an unexpected-error on fetches too; after_verification only checks them on primary document GETs"]
 fn version_2_features_that_do_not_parse_are_an_unexpected_error_on_a_fetch_too() {
   let token = token_with(json!({"v": 2, "o": {"id": "org_1"}, "fea": "billing"}));
   let input = fetch("/api", &signed_in_cookies(&token));

@@ -43,7 +43,7 @@ pub fn authenticate_sync(
 /// The cookie fast path: only a plain sign-in is answered from these few
 /// facts; anything that could depend on other headers (handshakes, the
 /// cross-origin check, signed-out reasons) returns `None` for the full path.
-pub fn authenticate_cookie_fast(
+pub fn authenticate_browser_session(
   input: &RequestInput,
   instance: &Instance,
   options: &VerifyOptions,

@@ -341,7 +341,7 @@ fn the_site_options_shape_the_instance_of_the_request() {
   );
 }
 
-// authenticate_cookie_fast
+// authenticate_browser_session
 
 #[test]
 fn a_plain_cookie_sign_in_comes_out_of_the_fast_path() {
@@ -352,7 +352,7 @@ fn a_plain_cookie_sign_in_comes_out_of_the_fast_path() {
     ..fetch("/api", &signed_in_cookies(&token, ""))
   };
   assert_eq!(
-    signed_in_token(authenticate_cookie_fast(
+    signed_in_token(authenticate_browser_session(
       &on_fetch,
       &dev(),
       &options,
@@ -362,7 +362,7 @@ fn a_plain_cookie_sign_in_comes_out_of_the_fast_path() {
   );
   let navigation = document("/page", &signed_in_cookies(&token, ""));
   assert_eq!(
-    signed_in_token(authenticate_cookie_fast(
+    signed_in_token(authenticate_browser_session(
       &navigation,
       &dev(),
       &options,
@@ -381,7 +381,7 @@ fn a_navigation_with_a_referer_is_left_to_the_full_path() {
     ..document("/page", &signed_in_cookies(&token, ""))
   };
   assert_eq!(
-    authenticate_cookie_fast(&same_origin, &dev(), &options, now_ms()),
+    authenticate_browser_session(&same_origin, &dev(), &options, now_ms()),
     None
   );
   assert_eq!(
@@ -393,7 +393,7 @@ fn a_navigation_with_a_referer_is_left_to_the_full_path() {
     ..document("/page", &signed_in_cookies(&token, ""))
   };
   assert_eq!(
-    authenticate_cookie_fast(&cross_origin, &dev(), &options, now_ms()),
+    authenticate_browser_session(&cross_origin, &dev(), &options, now_ms()),
     None
   );
   let (reason, _) = handshake(sync(None, &cross_origin, &dev(), &options));
@@ -404,7 +404,7 @@ fn a_navigation_with_a_referer_is_left_to_the_full_path() {
 fn only_sign_ins_come_out_of_the_fast_path() {
   let options = pem_options();
   let fast = |input: &RequestInput, instance: &Instance| {
-    authenticate_cookie_fast(input, instance, &options, now_ms())
+    authenticate_browser_session(input, instance, &options, now_ms())
   };
   let no_cookies = fetch("/api", "");
   assert!(matches!(
@@ -429,7 +429,7 @@ fn the_fast_path_keeps_the_missing_azp_notice() {
   let token = token_with(json!({"azp": null}));
   let input = fetch("/api", &signed_in_cookies(&token, ""));
   assert!(matches!(
-    authenticate_cookie_fast(&input, &dev(), &pem_options(), now_ms()),
+    authenticate_browser_session(&input, &dev(), &pem_options(), now_ms()),
     Some(Outcome::SignedInSession {
       notice: Some(Notice::WarnOnce(_)),
       ..
@@ -452,7 +452,7 @@ fn a_fast_path_sign_in_is_leased_for_lease_ms_under_the_current_keys_epoch() {
   let options = cached_options();
   let input = fetch("/api", &signed_in_cookies(&session(), ""));
   let now = now_ms();
-  let outcome = authenticate_cookie_fast(&input, &dev(), &options, now).expect("a sign-in");
+  let outcome = authenticate_browser_session(&input, &dev(), &options, now).expect("a sign-in");
   assert_eq!(
     sign_in_lease(&outcome, &options, now),
     Some((now + LEASE_MS, jwks::keys_epoch()))
@@ -500,7 +500,7 @@ fn a_sign_in_that_prints_every_time_gets_no_lease_but_one_printed_once_does() {
   // The missing-azp warning is printed once per process.
   let no_azp = token_with(json!({"azp": null}));
   let input = fetch("/api", &signed_in_cookies(&no_azp, ""));
-  let once = authenticate_cookie_fast(&input, &dev(), &options, now).expect("a sign-in");
+  let once = authenticate_browser_session(&input, &dev(), &options, now).expect("a sign-in");
   assert!(matches!(
     once,
     Outcome::SignedInSession {
@@ -534,7 +534,7 @@ fn without_the_token_cache_a_sign_in_gets_no_lease() {
   let options = pem_options();
   let input = fetch("/api", &signed_in_cookies(&session(), ""));
   let now = now_ms();
-  let outcome = authenticate_cookie_fast(&input, &dev(), &options, now).expect("a sign-in");
+  let outcome = authenticate_browser_session(&input, &dev(), &options, now).expect("a sign-in");
   assert_eq!(sign_in_lease(&outcome, &options, now), None);
 }
 

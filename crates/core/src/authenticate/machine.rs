@@ -268,7 +268,9 @@ async fn authenticate_jwt(
       }
     };
   }
+  // `typ ?? "missing"`: null counts as missing too.
   let shown = js_semantics::get(&decoded.header, "typ")
+    .filter(|t| !t.is_null())
     .map(|t| js_semantics::to_js_string(Some(t)))
     .unwrap_or_else(|| "missing".into());
   failed(

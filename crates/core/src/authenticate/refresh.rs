@@ -110,6 +110,11 @@ async fn request_refresh(
     Ok(response) => response,
     Err(_) => return Err("fetch-error".into()),
   };
+  // The API client answers a 204 with no data, whose `.cookies` throws a
+  // TypeError inside the reference's try block.
+  if response.status == 204 {
+    return Err("unexpected-bapi-error".into());
+  }
   let is_json = response.content_type.as_deref() == Some("application/json");
   let parsed = if is_json {
     serde_json::from_str::<Value>(&response.body).ok()
@@ -120,17 +125,20 @@ async fn request_refresh(
     return Err("fetch-error".into());
   }
   if !(200..300).contains(&response.status) {
-    // `errors[0].code` verbatim, else an unexpected Backend API error.
-    return Err(
-      parsed
-        .as_ref()
-        .and_then(|body| js_semantics::get(body, "errors"))
-        .and_then(Value::as_array)
-        .and_then(|errors| errors.first())
-        .and_then(|error| js_semantics::get(error, "code"))
-        .map(|code| js_semantics::to_js_string(Some(code)))
-        .unwrap_or_else(|| "unexpected-bapi-error".into()),
-    );
+    // `errors[0].code` verbatim (`unexpected_error` is reported as a fetch
+    // error), else an unexpected Backend API error.
+    let code = parsed
+      .as_ref()
+      .and_then(|body| js_semantics::get(body, "errors"))
+      .and_then(Value::as_array)
+      .and_then(|errors| errors.first())
+      .and_then(|error| js_semantics::get(error, "code"))
+      .map(|code| js_semantics::to_js_string(Some(code)));
+    return Err(match code.as_deref() {
+      Some("unexpected_error") => "fetch-error".into(),
+      Some(_) => code.unwrap_or_default(),
+      None => "unexpected-bapi-error".into(),
+    });
   }
   Ok(
     parsed

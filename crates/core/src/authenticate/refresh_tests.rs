@@ -480,7 +480,6 @@ fn refreshed_cookies_without_a_valid_session_token_fail_with_invalid_session_tok
 }
 
 #[test]
-#[ignore = "bug: a Backend API error coded `unexpected_error` must give `fetch-error`, as the reference's refreshToken maps it"]
 fn an_api_error_coded_unexpected_error_fails_with_fetch_error() {
   let server = backend(Reply::json(
     500,
@@ -490,7 +489,6 @@ fn an_api_error_coded_unexpected_error_fails_with_fetch_error() {
 }
 
 #[test]
-#[ignore = "bug: a 204 answer must give `unexpected-bapi-error` (the reference reads `.cookies` of undefined inside its try block)"]
 fn a_204_answer_fails_with_unexpected_bapi_error() {
   let server = backend(Reply::text(204, ""));
   assert_eq!(failure(refresh(&server.url)), "unexpected-bapi-error");

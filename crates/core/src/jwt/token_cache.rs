@@ -326,40 +326,28 @@ mod verification_tests {
   }
 
   #[test]
-  fn a_sign_in_is_leased_like_its_token_unless_it_prints_every_time() {
-    use crate::authenticate::dispatch::sign_in_lease;
-    use crate::authenticate::{Notice, Outcome, SESSION_TOKEN};
+  fn a_session_lease_needs_a_cached_verification_that_holds_for_the_whole_lease() {
+    use crate::jwt::verify::session_lease;
     let _serial = serialized();
-    let key = TestKey::generate("kid_tc_sign_in_lease");
+    let key = TestKey::generate("kid_tc_session_lease");
     let options = pem_options(&key);
     let token = key.sign(json!({}), session_claims(now_s()));
     let now = now_ms();
-    let sign_in = |notice: Option<Notice>| Outcome::SignedInSession {
-      token: token.clone(),
-      payload_text: String::new(),
-      notice,
-    };
     assert_eq!(
-      sign_in_lease(&sign_in(None), &options, now),
+      session_lease(&token, &options, now),
       None,
       "no verification cached yet"
     );
     assert!(done(verify_with_cached_keys(decode(&token), &options, now)).is_ok());
-    let (until, _) = sign_in_lease(&sign_in(None), &options, now).expect("a lease");
+    let (until, _) = session_lease(&token, &options, now).expect("a lease");
     assert_eq!(until, now + LEASE_MS);
-    let once = Some(Notice::WarnOnce("printed once per process".into()));
-    assert!(sign_in_lease(&sign_in(once), &options, now).is_some());
-    let every_time = Some(Notice::Warn("printed on every request".into()));
-    assert_eq!(sign_in_lease(&sign_in(every_time), &options, now), None);
-    let signed_out = Outcome::signed_out(SESSION_TOKEN, "session-token-expired", "");
-    assert_eq!(sign_in_lease(&signed_out, &options, now), None);
     let uncached = VerifyOptions {
       token_cache: false,
       ..options.clone()
     };
-    assert_eq!(sign_in_lease(&sign_in(None), &uncached, now), None);
+    assert_eq!(session_lease(&token, &uncached, now), None);
     let late = now + 3_600_000.0; // long past exp
-    assert_eq!(sign_in_lease(&sign_in(None), &options, late), None);
+    assert_eq!(session_lease(&token, &options, late), None);
   }
 
   #[tokio::test]
