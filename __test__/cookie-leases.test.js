@@ -14,8 +14,8 @@ const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 const { startPair } = require('./helpers/apps')
 const { assertSameAnswer } = require('./helpers/same-answer')
-const binding = require('../lib/native')
 const { speedUp } = require('../lib/speed-ups')
+const { authenticatorCallsDuring } = require('./helpers/count-calls')
 
 // These tests count the addon's browser-session questions (lib/speed-ups.js).
 const counting = { skip: !(speedUp('browser-session-call') && speedUp('cookie-lease')) && 'browser-session-call or cookie-lease is off' }
@@ -36,22 +36,7 @@ function browserCookies(token, iat) {
 const userIdOf = (answer) => answer.body?.auth?.json?.userId ?? null
 const reasonOf = (answer) => answer.clerkHeaders['x-clerk-auth-reason']
 
-/** Counts the addon's browser-session questions while `fn` runs. */
-async function cookieCallsDuring(fn) {
-  const prototype = binding.Authenticator.prototype
-  const original = prototype.authenticateBrowserSession
-  let calls = 0
-  prototype.authenticateBrowserSession = function (...args) {
-    calls++
-    return original.apply(this, args)
-  }
-  try {
-    await fn()
-  } finally {
-    prototype.authenticateBrowserSession = original
-  }
-  return calls
-}
+const cookieCallsDuring = (fn) => authenticatorCallsDuring('authenticateBrowserSession', fn)
 
 describe('cookie sessions answered from leases: same decisions as @clerk/express', () => {
   const key = createSigningKey()

@@ -14,6 +14,7 @@ const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./he
 const { startPair, native } = require('./helpers/apps')
 const { assertSameAnswer } = require('./helpers/same-answer')
 const { speedUp } = require('../lib/speed-ups')
+const { authenticatorCallsDuring } = require('./helpers/count-calls')
 const binding = require('../lib/native')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
@@ -28,22 +29,7 @@ const freshSecretKey = () => `sk_test_token_cache_${++secretKeyCounter}`
 const userIdOf = (answer) => answer.body.auth.json.userId
 const reasonOf = (answer) => answer.clerkHeaders['x-clerk-auth-reason']
 
-/** Counts the addon's bearer questions while `fn` runs. */
-async function bearerCallsDuring(fn) {
-  const prototype = binding.Authenticator.prototype
-  const original = prototype.authenticateBearer
-  let calls = 0
-  prototype.authenticateBearer = function (...args) {
-    calls++
-    return original.apply(this, args)
-  }
-  try {
-    await fn()
-  } finally {
-    prototype.authenticateBearer = original
-  }
-  return calls
-}
+const bearerCallsDuring = (fn) => authenticatorCallsDuring('authenticateBearer', fn)
 
 describe('verified-token cache: same decisions as @clerk/express', () => {
   const key = createSigningKey()

@@ -293,8 +293,9 @@ fn organization_sync(
     && js_semantics::truthy(claim("o")))
   .then(|| claim("o"))
   .flatten();
-  if v2_org.is_some() && !features_parse(claim("fea")) {
-    // `splitByScope` throws inside `toAuth()`; the reference reports that.
+  if v2_org.is_some_and(|org| !features_parse(claim("fea")) || !permissions_parse(org)) {
+    // `splitByScope` or `parsePermissions` throws inside `toAuth()`; the
+    // reference reports that.
     return OrganizationSync::Replace(Outcome::signed_out(SESSION_TOKEN, "unexpected-error", ""));
   }
   let Some(target) = request.input.site.org_target.as_ref() else {
@@ -339,6 +340,16 @@ fn organization_sync(
     handshake @ Outcome::Handshake { .. } => OrganizationSync::Replace(handshake),
     _ => OrganizationSync::Keep(None),
   }
+}
+
+/// Whether `parsePermissions(o)` would succeed: unless `per` and `fpm` are
+/// both truthy (then nothing is parsed), both must be strings (`.split`).
+fn permissions_parse(org: &Value) -> bool {
+  let (per, fpm) = (js_semantics::get(org, "per"), js_semantics::get(org, "fpm"));
+  if !js_semantics::truthy(per) || !js_semantics::truthy(fpm) {
+    return true;
+  }
+  matches!((per, fpm), (Some(Value::String(_)), Some(Value::String(_))))
 }
 
 /// Whether `splitByScope(fea)` would succeed: falsy, or a string whose
@@ -664,8 +675,7 @@ fn is_dev_account_portal(host: &str) -> bool {
     ".accounts.lclclerk.com",
   ]
   .iter()
-  .any(|s| host.ends_with(s))
-    && !host.contains(".clerk.accounts");
+  .any(|s| host.ends_with(s) && !host.ends_with(&format!(".clerk{s}")));
   legacy || current
 }
 
@@ -677,12 +687,17 @@ fn accounts_base_url(frontend_api: &str) -> Option<String> {
   let host = frontend_api
     .trim_start_matches("https://")
     .trim_start_matches("http://");
-  let accounts = host.replacen("clerk.accounts.", "accounts.", 1);
-  let accounts = if accounts != host {
-    accounts
-  } else {
-    host.replacen("clerk.", "accounts.", 1)
-  };
+  // `.replace(/clerk\.accountsstage\./, "accountsstage.")`, then the
+  // leftmost `clerk.accounts.` or `clerk.` becomes `accounts.`.
+  let mut accounts = host.replacen("clerk.accountsstage.", "accountsstage.", 1);
+  if let Some(at) = accounts.find("clerk.") {
+    let end = if accounts[at..].starts_with("clerk.accounts.") {
+      at + "clerk.accounts.".len()
+    } else {
+      at + "clerk.".len()
+    };
+    accounts.replace_range(at..end, "accounts.");
+  }
   Some(format!("https://{accounts}"))
 }
 

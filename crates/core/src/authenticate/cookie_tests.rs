@@ -1475,7 +1475,6 @@ fn development_account_portals_are_known_referers_only_in_development() {
 }
 
 #[test]
-#[ignore = "bug (low impact): is_dev_account_portal excludes any host containing `.clerk.accounts`; the reference only excludes hosts ending with `.clerk<suffix>`"]
 fn a_development_account_portal_host_is_known_unless_it_ends_like_a_frontend_api() {
   let token = session();
   let input = RequestInput {
@@ -1486,7 +1485,6 @@ fn a_development_account_portal_host_is_known_unless_it_ends_like_a_frontend_api
 }
 
 #[test]
-#[ignore = "bug (low impact): accounts_base_url lacks buildAccountsBaseUrl's first replacement (`clerk.accountsstage.` -> `accountsstage.`), so a production instance on a staging Frontend API does not know its accounts portal"]
 fn a_staging_frontend_api_knows_its_accounts_portal() {
   let instance = Instance {
     production: true,
@@ -1669,7 +1667,6 @@ fn version_2_claims_with_features_that_do_not_parse_are_an_unexpected_error() {
 }
 
 #[test]
-#[ignore = "bug (low impact): toAuth() also throws when a v2 organization's `per`/`fpm` are truthy but not strings (`per.split`); features_parse only checks `fea`"]
 fn version_2_permissions_that_do_not_parse_are_an_unexpected_error() {
   let token =
     token_with(json!({"v": 2, "o": {"id": "org_1", "per": 5, "fpm": "1"}, "fea": "o:billing"}));
