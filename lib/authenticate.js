@@ -107,12 +107,13 @@ function bearerAnswer(entry, token, context) {
 
 /** A browser session's plain sign-in from its lease or the browser-session question; else null. */
 function browserSessionAnswer(entry, request, context) {
-  const leased = entry.tokenCache ? entry.leases.browserSignIn(request) : null
+  const leaseKey = entry.tokenCache ? entry.leases.browserKeyOf(request) : null
+  const leased = entry.leases.browserSignIn(leaseKey)
   if (leased !== null) return leasedState(leased, context)
   const { method, url, cookie, secFetchDest, referer } = request
   const result = entry.native.authenticateBrowserSession(method, url, cookie, secFetchDest, referer)
   if (result === null) return null
-  if (entry.tokenCache) entry.leases.keepBrowser(request, result)
+  entry.leases.keepBrowser(leaseKey, result)
   return toState(result, context)
 }
 

@@ -37,10 +37,16 @@ class Leases {
     return this.bearer === null ? null : valid(this.bearer, token)
   }
 
-  /** The leased sign-in of a browser request with these facts, or null. */
-  browserSignIn(request) {
-    if (this.browser === null) return null
-    const key = browserKey(request)
+  /**
+   * The key of a browser request's lease (see `browserKey`), or null when
+   * browser leases are off or the facts are too long to keep.
+   */
+  browserKeyOf(request) {
+    return this.browser === null ? null : browserKey(request)
+  }
+
+  /** The leased sign-in under this browser key, or null. */
+  browserSignIn(key) {
     return key === null ? null : valid(this.browser, key)
   }
 
@@ -49,11 +55,11 @@ class Leases {
     if (this.bearer !== null && until > 0) this.bearer.set(token, { until, epoch, claims, token })
   }
 
-  /** Keeps the lease the addon's answer to a browser request may offer. */
-  keepBrowser(request, result) {
-    if (this.browser === null || !(result.leaseUntil > 0)) return
-    const key = browserKey(request)
-    if (key !== null) this.browser.set(key, { until: result.leaseUntil, epoch: result.keysEpoch, claims: result.claims, token: result.token })
+  /** Keeps the lease the addon's answer to a browser request may offer, under its key. */
+  keepBrowser(key, result) {
+    if (key !== null && result.leaseUntil > 0) {
+      this.browser.set(key, { until: result.leaseUntil, epoch: result.keysEpoch, claims: result.claims, token: result.token })
+    }
   }
 }
 

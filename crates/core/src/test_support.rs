@@ -104,6 +104,27 @@ fn read_der_header(der: &[u8], at: &mut usize) -> usize {
   len
 }
 
+/// The clock's seconds, as the claims count them.
+pub fn now_s() -> i64 {
+  (crate::clock::now_ms() / 1000.0) as i64
+}
+
+/// Session claims valid now, issued by `https://clerk.example.com` (the
+/// Frontend API of `pk_test_Y2xlcmsuZXhhbXBsZS5jb20k`), with `changes`
+/// merged in; a `null` change removes the claim.
+pub fn instance_claims(changes: Value) -> Value {
+  let mut claims = session_claims(now_s());
+  claims["iss"] = json!("https://clerk.example.com");
+  for (name, value) in changes.as_object().cloned().unwrap_or_default() {
+    if value.is_null() {
+      claims.as_object_mut().unwrap().remove(&name);
+    } else {
+      claims[name] = value;
+    }
+  }
+  claims
+}
+
 /// Claims valid for an hour around `now_s`.
 pub fn session_claims(now_s: i64) -> Value {
   json!({"sub": "user_1", "sid": "sess_1", "azp": "http://localhost:3000", "iat": now_s - 10, "nbf": now_s - 10, "exp": now_s + 3600})

@@ -14,7 +14,7 @@ use crate::authenticate::{Notice, Outcome, SESSION_TOKEN};
 use crate::config::parse_publishable_key;
 use crate::errors::{Failure, TokenError};
 use crate::jwt::verify::{verify_with_cached_keys, VerifiedToken, VerifyOptions};
-use crate::test_support::{done, session_claims, TestKey};
+use crate::test_support::{done, instance_claims, now_s, TestKey};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -22,7 +22,6 @@ use std::sync::OnceLock;
 /// Frontend API `clerk.example.com`, cookie suffix `l2OS3d9k`.
 const DEV_PK: &str = "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k";
 const PROD_PK: &str = "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k";
-const ISSUER: &str = "https://clerk.example.com";
 const LOOP_LOG_START: &str =
   "Clerk: Refreshing the session token resulted in an infinite redirect loop.";
 
@@ -58,27 +57,8 @@ fn pem_options() -> VerifyOptions {
   }
 }
 
-fn now_s() -> i64 {
-  (crate::clock::now_ms() / 1000.0) as i64
-}
-
-/// Session claims of this instance (`iss` is its Frontend API) with
-/// `changes` merged in; a `null` change removes the claim.
-fn claims_with(changes: Value) -> Value {
-  let mut claims = session_claims(now_s());
-  claims["iss"] = json!(ISSUER);
-  for (name, value) in changes.as_object().cloned().unwrap_or_default() {
-    if value.is_null() {
-      claims.as_object_mut().unwrap().remove(&name);
-    } else {
-      claims[name] = value;
-    }
-  }
-  claims
-}
-
 fn token_with(changes: Value) -> String {
-  key().sign(json!({}), claims_with(changes))
+  key().sign(json!({}), instance_claims(changes))
 }
 
 /// A valid session token of this instance, issued 10 s ago.
@@ -838,8 +818,8 @@ fn an_undecodable_session_cookie_is_signed_out_as_token_invalid() {
 #[test]
 fn machine_and_other_category_tokens_in_the_session_cookie_are_a_type_mismatch() {
   let machine = token_with(json!({"sub": "mch_1"}));
-  let oauth = key().sign(json!({"typ": "at+jwt"}), claims_with(json!({})));
-  let other_category = key().sign(json!({"cat": "cl_other"}), claims_with(json!({})));
+  let oauth = key().sign(json!({"typ": "at+jwt"}), instance_claims(json!({})));
+  let other_category = key().sign(json!({"cat": "cl_other"}), instance_claims(json!({})));
   for token in [machine, oauth, other_category] {
     let input = document(
       "/page",
@@ -855,7 +835,7 @@ fn machine_and_other_category_tokens_in_the_session_cookie_are_a_type_mismatch()
 #[test]
 fn session_and_ignored_categories_go_on_to_verification() {
   for category in ["cl_B7d4PD111AAA", "cl_I7d4PD111III"] {
-    let token = key().sign(json!({"cat": category}), claims_with(json!({})));
+    let token = key().sign(json!({"cat": category}), instance_claims(json!({})));
     let input = document(
       "/page",
       &cookies(&[("__session", &token), ("__client_uat", &uat())]),
@@ -925,7 +905,7 @@ fn a_client_uat_equal_to_the_token_iat_goes_on_to_verification() {
 fn an_iat_claim_compares_with_client_uat_as_a_js_number() {
   // `null < clientUat` and `"5" < clientUat` are true in JS.
   for iat in [Value::Null, json!("5")] {
-    let mut claims = claims_with(json!({}));
+    let mut claims = instance_claims(json!({}));
     claims["iat"] = iat.clone();
     let token = key().sign(json!({}), claims);
     let input = document(
@@ -1275,7 +1255,7 @@ fn the_refresh_token_is_only_read_from_the_suffixed_cookie() {
 
 #[test]
 fn a_verified_session_cookie_is_signed_in_with_its_payload_text() {
-  let claims = claims_with(json!({}));
+  let claims = instance_claims(json!({}));
   let token = key().sign(json!({}), claims.clone());
   let input = fetch(
     "/api",
@@ -1332,7 +1312,7 @@ fn a_session_with_azp_outside_the_authorized_parties_is_signed_out() {
 #[test]
 fn a_session_signed_by_another_key_is_signed_out_without_a_handshake() {
   let stranger = TestKey::generate("kid_cookie_tests");
-  let token = stranger.sign(json!({}), claims_with(json!({})));
+  let token = stranger.sign(json!({}), instance_claims(json!({})));
   let input = document("/page", &signed_in_cookies(&token));
   let message = signed_out(&outcome(&input, &dev()), "token-invalid-signature");
   assert_eq!(

@@ -14,7 +14,7 @@ use crate::authenticate::{Notice, Outcome};
 use crate::config::parse_publishable_key;
 use crate::jwt::verify::{VerifyOptions, LEASE_MS};
 use crate::keys::jwks;
-use crate::test_support::{key_state_serialized, session_claims, FakeServer, TestKey};
+use crate::test_support::{instance_claims, key_state_serialized, now_s, FakeServer, TestKey};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
@@ -67,26 +67,8 @@ fn now_ms() -> f64 {
   crate::clock::now_ms()
 }
 
-fn now_s() -> i64 {
-  (now_ms() / 1000.0) as i64
-}
-
-/// Session claims of this instance with `changes` merged in (`null` removes).
-fn claims_with(changes: Value) -> Value {
-  let mut claims = session_claims(now_s());
-  claims["iss"] = json!("https://clerk.example.com");
-  for (name, value) in changes.as_object().cloned().unwrap_or_default() {
-    if value.is_null() {
-      claims.as_object_mut().unwrap().remove(&name);
-    } else {
-      claims[name] = value;
-    }
-  }
-  claims
-}
-
 fn token_with(changes: Value) -> String {
-  key().sign(json!({}), claims_with(changes))
+  key().sign(json!({}), instance_claims(changes))
 }
 
 fn session() -> String {
@@ -187,7 +169,7 @@ fn query_value(url: &reqwest::Url, name: &str) -> Option<String> {
 fn a_header_token_takes_the_header_path_whatever_the_cookies_say() {
   // The cookie path would start a dev-browser handshake; the header path
   // does not look at the development browser nor warn about azp.
-  let claims = claims_with(json!({"azp": null}));
+  let claims = instance_claims(json!({"azp": null}));
   let token = key().sign(json!({}), claims.clone());
   let input = document("/page", "");
   match sync(Some(&token), &input, &dev(), &pem_options()) {
@@ -547,7 +529,7 @@ async fn the_async_path_fetches_the_jwks_for_a_cookie_session() {
   let jwks_key = TestKey::generate("kid_dispatch_jwks");
   let server = FakeServer::start(200, json!({"keys": [jwks_key.jwk()]}).to_string());
   let options = jwks_options(&server.url, "sk_test_dispatch_jwks");
-  let token = jwks_key.sign(json!({}), claims_with(json!({})));
+  let token = jwks_key.sign(json!({}), instance_claims(json!({})));
   let input = fetch(
     "/api",
     &format!("__session={token}; __client_uat={}", now_s() - 10_000),
@@ -573,7 +555,7 @@ async fn a_cookie_session_whose_kid_is_not_in_the_jwks_is_signed_out() {
   let server = FakeServer::start(200, json!({"keys": [served.jwk()]}).to_string());
   let options = jwks_options(&server.url, "sk_test_dispatch_kid_mismatch");
   let stranger = TestKey::generate("kid_dispatch_stranger");
-  let token = stranger.sign(json!({}), claims_with(json!({})));
+  let token = stranger.sign(json!({}), instance_claims(json!({})));
   let input = document(
     "/page",
     &format!("__session={token}; __client_uat={}", now_s() - 10_000),

@@ -11,7 +11,7 @@
 use super::*;
 use crate::authenticate::request::RequestInput;
 use crate::http_client::{build, ClientOptions};
-use crate::test_support::{block_on, refused_url, RecordingServer, Reply, TestKey};
+use crate::test_support::{block_on, now_s, refused_url, RecordingServer, Reply, TestKey};
 use serde_json::json;
 use std::sync::OnceLock;
 
@@ -29,10 +29,6 @@ fn key() -> &'static TestKey {
 fn other_key() -> &'static TestKey {
   static KEY: OnceLock<TestKey> = OnceLock::new();
   KEY.get_or_init(|| TestKey::generate("kid_handshake"))
-}
-
-fn now_s() -> i64 {
-  (crate::clock::now_ms() / 1000.0) as i64
 }
 
 /// A session token whose time claims are `offset_s` seconds away from now

@@ -8,7 +8,7 @@
 
 use super::*;
 use crate::http_client::{build, ClientOptions};
-use crate::test_support::{block_on, refused_url, RecordingServer, Reply, TestKey};
+use crate::test_support::{block_on, now_s, refused_url, RecordingServer, Reply, TestKey};
 use base64::Engine as _;
 use serde_json::json;
 
@@ -26,10 +26,6 @@ fn key() -> &'static TestKey {
 fn other_key() -> &'static TestKey {
   static KEY: OnceLock<TestKey> = OnceLock::new();
   KEY.get_or_init(|| TestKey::generate("kid_machine"))
-}
-
-fn now_s() -> i64 {
-  (crate::clock::now_ms() / 1000.0) as i64
 }
 
 fn options(api_url: &str) -> VerifyOptions {

@@ -132,11 +132,6 @@ pub fn remove(context: u64, token: &str) {
   cache().invalidate(&cache_key(context, token));
 }
 
-/// Empties the cache: verification keys changed.
-pub fn clear() {
-  cache().invalidate_all();
-}
-
 /// The id of a verification context: equal ids mean equal options. Ids are
 /// never reused, so a forgotten context only costs misses.
 pub fn context_id(fingerprint: String) -> u64 {
@@ -227,7 +222,7 @@ mod verification_tests {
   };
   use crate::keys::jwks::JwksSource;
   use crate::keys::jwks::UNKNOWN_KID_COOLDOWN_MS;
-  use crate::test_support::{done, reason_of, session_claims, FakeServer, TestKey};
+  use crate::test_support::{done, now_s, reason_of, session_claims, FakeServer, TestKey};
   use serde_json::json;
   use std::sync::Arc;
   use std::time::{Duration, Instant};
@@ -236,10 +231,6 @@ mod verification_tests {
   /// keys (which empties the process-wide cache), here or in `keys::jwks`.
   fn serialized() -> std::sync::MutexGuard<'static, ()> {
     crate::test_support::key_state_serialized()
-  }
-
-  fn now_s() -> i64 {
-    (now_ms() / 1000.0) as i64
   }
 
   fn pem_options(key: &TestKey) -> VerifyOptions {
