@@ -104,3 +104,50 @@ test('an invalid pattern answers 500 with the reference message', async () => {
     await api.close()
   }
 })
+
+test('patterns match as @clerk/shared matches them, invalid ones included', () => {
+  // The reference's `match`, from the @clerk/shared it depends on.
+  const reference = require('@clerk/shared/pathToRegexp')
+  const { matcherFor } = require('../lib/organization-sync')
+  const patterns = [
+    '/orgs/:slug',
+    '/orgs/:slug/(.*)',
+    '/orgs/:id{-:rest}?',
+    '/me/(.*)',
+    '/:a?/:b?',
+    '/:a*',
+    '/:a+',
+    '/x/:id([0-9]+)',
+    '/file.:slug',
+    '/users/:id/:rest*',
+    '/ORG/:slug',
+    '/*',
+    '/{:slug}-{:id}?',
+    '(',
+    '/:',
+    '/(?x)',
+    '/((a))',
+    '/{a',
+  ]
+  const paths = ['/orgs/acme', '/orgs/acme/x/y', '/orgs/a-b', '/me/x', '/', '/a/b/c', '/x/12', '/x/ab', '/file.txt']
+  paths.push('/users/1/a/b', '/org/ACME', '/a-b', '%2F', '/orgs/%61')
+  const outcome = (run) => {
+    try {
+      return JSON.stringify(run())
+    } catch (e) {
+      return `throws ${e.message}`
+    }
+  }
+  for (const pattern of patterns) {
+    const expected = outcome(() => {
+      const match = reference.match([pattern])
+      return paths.map((path) => match(path))
+    })
+    const actual = outcome(() => {
+      const { organization } = matcherFor({ organizationPatterns: [pattern] })
+      return paths.map((path) => organization(path))
+    })
+    if (expected.startsWith('throws')) assert.match(actual, /^throws Invalid pattern/, pattern)
+    else assert.equal(actual, expected, pattern)
+  }
+})

@@ -204,7 +204,7 @@ describe('claims copies', () => {
       JSON.stringify(sessionClaims()),
       '{"b":1,"a":2,"10":"x","2":"y","__proto__":{"polluted":true},"nested":{"list":[1,"two",{"three":[3]}],"empty":{}},"n":null,"t":true,"f":-1.5e-7,"u":"\\u00e9\\ud83d\\ude00"}',
       '{}',
-      // Copied by a function made for the keys (no __proto__): odd key names, integer keys, nesting.
+      // Odd key names, integer keys, nesting.
       '{"b":1,"a":2,"10":"x","2":"y","q\\"uote":"k","back\\\\slash":2,"line\\u2028sep":3,"nested":{"list":[1,{"x":[2]}]},"n":null}',
     ]
     for (const text of texts) {
@@ -233,9 +233,18 @@ describe('claims copies', () => {
     first.added = 1
     assert.deepEqual(parseClaims(texts[1]), JSON.parse(texts[1]), 'a request changing its claims does not change the next one')
     assert.equal(Object.prototype.polluted, undefined)
+    // An enumerable object on Object.prototype does not become an own property of the copy.
+    Object.prototype.inherited = { x: 1 }
+    try {
+      const copy = parseClaims(texts[1])
+      assert.equal(Object.hasOwn(copy, 'inherited'), false)
+      assert.equal(Object.hasOwn(copy.nested, 'inherited'), false)
+    } finally {
+      delete Object.prototype.inherited
+    }
     const compiled = parseClaims(texts[3])
     compiled.nested.list[1].x.push('mutated')
     compiled.b = 'changed'
-    assert.deepEqual(parseClaims(texts[3]), JSON.parse(texts[3]), 'the same for claims copied by a made-up function')
+    assert.deepEqual(parseClaims(texts[3]), JSON.parse(texts[3]), 'the same with odd keys and deep nesting')
   })
 })

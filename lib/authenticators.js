@@ -5,8 +5,8 @@
 // addon takes; their defaults are decided in the addon
 // (crates/core/src/authenticator.rs).
 //
-// The last Authenticator is reused without deriving its key while none of
-// the options it reads changed: what it buys and how to re-measure it,
+// The Authenticator is remembered per options object, so that a request
+// does not derive its key again: what it buys and how to re-measure it,
 // benchmark/README.md, "Ablation"; switch `authenticator-memo`
 // (lib/speed-ups.js).
 
@@ -79,13 +79,11 @@ function authenticatorForConfig(config) {
   return entry
 }
 
-// The last call's options object and values: the middleware passes the same,
-// never modified, object while the options resolve to the same values
-// (lib/request-options.js), and then only arrays (the caller's own, which
-// may be changed in place) need comparing.
-let lastOptions = null
-let lastValues = null
-let lastEntry = null
+// The Authenticator of each options object the middleware hands over: the
+// same object, never modified, for as long as its options resolve to the
+// same values (lib/request-options.js, lib/client.js). Only arrays (the
+// caller's own, which may be changed in place) are compared on each call.
+const byOptions = new WeakMap()
 
 /** The value as compared next time: arrays by their items. */
 const snapshot = (value) => (Array.isArray(value) ? value.map(snapshot) : value)
@@ -97,25 +95,17 @@ function sameValue(previous, value) {
   return true
 }
 
-function sameAsLast(options) {
-  if (lastValues === null) return false
-  const sameObject = options === lastOptions
-  for (let i = 0; i < NATIVE_OPTION_NAMES.length; i++) {
-    if (sameObject && !Array.isArray(lastValues[i])) continue
-    if (!sameValue(lastValues[i], options[NATIVE_OPTION_NAMES[i]])) return false
-  }
-  return true
-}
-
 /** The Authenticator entry for these resolved options. */
 function authenticatorFor(options) {
   if (!MEMO) return authenticatorForConfig(nativeOptions(options))
-  if (!sameAsLast(options)) {
-    lastEntry = authenticatorForConfig(nativeOptions(options))
-    lastValues = NATIVE_OPTION_NAMES.map((name) => snapshot(options[name]))
+  let memo = byOptions.get(options)
+  if (memo === undefined || !memo.arrays.every(([name, items]) => sameValue(items, options[name]))) {
+    const arrays = []
+    for (const name of NATIVE_OPTION_NAMES) if (Array.isArray(options[name])) arrays.push([name, snapshot(options[name])])
+    memo = { entry: authenticatorForConfig(nativeOptions(options)), arrays }
+    byOptions.set(options, memo)
   }
-  lastOptions = options
-  return lastEntry
+  return memo.entry
 }
 
 module.exports = { authenticatorFor, nativeOptions }

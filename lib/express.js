@@ -76,60 +76,28 @@ function resolveDefaultClerkClient(options) {
 
 /**
  * The headers and URL the state machine reads, without building a Request.
- * Only the Authorization header is read up front; a bearer token is usually
- * all a request needs, the other headers are read if something asks. `env`
- * is the environment the request is authenticated with (`loadRequestEnv`),
- * read once per request: the layers below use it instead of asking again.
+ * `env` is the environment the request is authenticated with
+ * (`loadRequestEnv`), read once per request: the layers below use it
+ * instead of asking again.
  */
 class RequestFacts {
   constructor(req, method = req.method, url = req.originalUrl || req.url || '', env = loadRequestEnv()) {
     const headers = req.headers
     this.headers = headers
-    this.req = req
     this.method = method
     this.url = url
-    this.authorization = headers.authorization
     this.env = env
-  }
-
-  get encrypted() {
-    return !!socketOf(this.req)?.encrypted
-  }
-
-  get userAgent() {
-    return this.headers['user-agent'] || undefined
-  }
-
-  get origin() {
-    return this.headers.origin || undefined
-  }
-
-  get host() {
-    return this.headers.host
-  }
-
-  get forwardedHost() {
-    return this.headers['x-forwarded-host']
-  }
-
-  get forwardedProto() {
-    return this.headers['x-forwarded-proto']
-  }
-
-  get secFetchDest() {
-    return this.headers['sec-fetch-dest']
-  }
-
-  get accept() {
-    return this.headers.accept
-  }
-
-  get referer() {
-    return this.headers.referer
-  }
-
-  get cookie() {
-    return this.headers.cookie
+    this.encrypted = !!socketOf(req)?.encrypted
+    this.authorization = headers.authorization
+    this.userAgent = headers['user-agent'] || undefined
+    this.origin = headers.origin || undefined
+    this.host = headers.host
+    this.forwardedHost = headers['x-forwarded-host']
+    this.forwardedProto = headers['x-forwarded-proto']
+    this.secFetchDest = headers['sec-fetch-dest']
+    this.accept = headers.accept
+    this.referer = headers.referer
+    this.cookie = headers.cookie
   }
 
   /** As the reference's `new Headers(req.headers)` iterates them: sorted, array values joined with ','. */

@@ -5,7 +5,18 @@
 // the target is handed to Rust, which puts it in handshake URLs and decides
 // whether the session's active organization must change.
 
-const { match } = require('./path-pattern')
+// The path-to-regexp that @clerk/shared compiles in (6.x), called as it does.
+const pathToRegexp = require('path-to-regexp')
+
+function match(pattern) {
+  try {
+    return pathToRegexp.match(pattern)
+  } catch (e) {
+    throw new Error(
+      `Invalid path and options: Consult the documentation of path-to-regexp here: https://github.com/pillarjs/path-to-regexp/tree/6.x\n${e.message}`,
+    )
+  }
+}
 
 const compiled = new WeakMap()
 
