@@ -148,5 +148,22 @@ for (const [instance, publishableKey] of [
         await same({ headers: { ...DOCUMENT, cookie: `${jar}; ${cookie(dev)}` } })
       }
     })
+
+    test('cookie parsing: the first of a name wins, only spaces and tabs are trimmed', async () => {
+      const claims = sessionClaims({ iss: 'https://clerk.example.com' })
+      const session = signToken(key, claims)
+      const uat = String(claims.iat - 10)
+      for (const jar of [
+        `__session=${session}; __session=x; __client_uat=${uat}`,
+        `__session=x; __session=${session}; __client_uat=${uat}`,
+        ` \t__session \t= \t${session}\t ; __client_uat=${uat}`,
+        `__session=\u00a0${session}; __client_uat=${uat}`,
+        `\u00a0__session=${session}; __client_uat=${uat}`,
+        `${'x=1;'.repeat(2000)}__session=${session}; __client_uat=${uat}`,
+      ]) {
+        await same({ headers: { ...DOCUMENT, cookie: `${jar}; ${cookie(dev)}` } })
+        await same({ headers: { cookie: `${jar}; ${cookie(dev)}` } })
+      }
+    })
   })
 }

@@ -14,14 +14,17 @@
 //    (http-side-by-side.js), the throughput ratio free of the VM's drift.
 // 3. Start-up (startup.js): `require()` time and the first request of a
 //    fresh app that must fetch the JWKS.
+// 3b. Hostile requests (hostile.js): one request's time when its headers
+//    are built to cost the parsers the most, within 16 KiB and 1 MiB.
 // 4. Backend API (backend-api.js): `users.getUserList` of 500 users and 200
 //    concurrent `users.getUser` calls, against a local fake API.
 // Then the issue's targets, each checked against this run's figures.
 //
 // Environment: BENCH_ROUNDS (default 10) micro rounds; BENCH_ONLY=micro,
-// backend-api, http, side-by-side, startup or ablation (comma-separated)
-// to run a subset, where http is both HTTP parts (ablation runs only when
-// named); see http-mode.js, startup.js and ablation.js for theirs. Results also go to .bench-results/*.json.
+// backend-api, http, side-by-side, hostile, startup or ablation
+// (comma-separated) to run a subset, where http is both HTTP parts (ablation
+// runs only when named); see http-mode.js, hostile.js, startup.js and
+// ablation.js for theirs. Results also go to .bench-results/*.json.
 
 // Both packages read CLERK_* variables (on every request) and NODE_ENV, so
 // fix the environment before either is loaded: nothing from the caller's
@@ -49,7 +52,7 @@ const USER_ID = 'user_x'
 const BATCH_MS = 200
 const ROUNDS = positiveInteger(process.env.BENCH_ROUNDS, 10)
 const RESULTS_DIR = path.join(__dirname, '..', '.bench-results')
-const PARTS = new Set((process.env.BENCH_ONLY || 'micro,backend-api,http,startup').split(',').map((part) => part.trim()))
+const PARTS = new Set((process.env.BENCH_ONLY || 'micro,backend-api,http,hostile,startup').split(',').map((part) => part.trim()))
 
 const REFERENCE_LABEL = '@clerk/express'
 const NATIVE_LABEL = 'clerk-express-native'
@@ -530,6 +533,12 @@ async function main() {
     parts.ablation = await require('./ablation').run(common)
     process.stdout.write(`\n${parts.ablation.markdown}\n`)
     writeResults('ablation', parts.ablation)
+  }
+  if (PARTS.has('hostile')) {
+    log('\nHostile requests: each shape within 16 KiB and 1 MiB of headers.')
+    parts.hostile = await require('./hostile').run({ ...common, reference, native })
+    process.stdout.write(`\n${parts.hostile.markdown}\n`)
+    writeResults('hostile', parts.hostile)
   }
   if (PARTS.has('startup')) {
     parts.startup = await require('./startup').run(common)

@@ -185,13 +185,12 @@ fn redirect_url(
 /// `url.searchParams.delete(name)` for each name: the query is re-serialized
 /// (form-urlencoded) even when nothing matched, and dropped when empty.
 pub fn remove_query_params(url: &mut Url, names: &[&str]) {
-  if url.query().is_none() {
+  let Some(query) = url.query().map(str::to_string) else {
     return;
-  }
-  let kept: Vec<(String, String)> = url
-    .query_pairs()
+  };
+  // Pairs borrowed from a copy of the query: no allocation per pair.
+  let kept: Vec<_> = form_urlencoded::parse(query.as_bytes())
     .filter(|(k, _)| !names.contains(&k.as_ref()))
-    .map(|(k, v)| (k.into_owned(), v.into_owned()))
     .collect();
   if kept.is_empty() {
     url.set_query(None);

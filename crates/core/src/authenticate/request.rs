@@ -4,6 +4,7 @@
 
 use crate::paths::decode_uri_component;
 use reqwest::Url;
+use std::borrow::Cow;
 
 /// Per-request site options (already resolved by the shim: functions called,
 /// relative proxy URLs made absolute).
@@ -63,9 +64,14 @@ pub struct RequestInput {
 
 pub struct Request<'a> {
   pub input: &'a RequestInput,
-  cookies: Vec<(String, String)>,
+  cookies: Vec<(&'a str, Cow<'a, str>)>,
   /// Parsed on first use: most cookie requests never need it.
   clerk_url: std::sync::OnceLock<Option<Url>>,
+  /// The query's `__`-prefixed pairs (Clerk's own), decoded once on first
+  /// use: the state machine looks several up, and scanning every pair for
+  /// each lookup, or keeping every pair, cost a long query several times
+  /// over.
+  clerk_params: std::sync::OnceLock<Vec<(String, String)>>,
 }
 
 impl<'a> Request<'a> {
@@ -74,6 +80,7 @@ impl<'a> Request<'a> {
       input,
       cookies: parse_cookies(input.cookie.as_deref().unwrap_or_default()),
       clerk_url: std::sync::OnceLock::new(),
+      clerk_params: std::sync::OnceLock::new(),
     }
   }
 
@@ -89,29 +96,48 @@ impl<'a> Request<'a> {
     self
       .cookies
       .iter()
-      .find(|(n, _)| n == name)
-      .map(|(_, v)| v.as_str())
+      .find(|(n, _)| *n == name)
+      .map(|(_, v)| v.as_ref())
       .filter(|v| !v.is_empty())
   }
 
-  /// `clerkUrl.searchParams.get(name)`; a URL without `?` has no query
-  /// parameters (and needs no parsing).
+  /// `clerkUrl.searchParams.get(name)` for one of Clerk's parameters
+  /// (named `__...`).
   pub fn query_param(&self, name: &str) -> Option<String> {
-    if !self.input.url.contains('?') {
-      return None;
-    }
+    debug_assert!(name.starts_with("__"));
     self
-      .clerk_url()?
-      .query_pairs()
+      .clerk_params()
+      .iter()
       .find(|(k, _)| k == name)
-      .map(|(_, v)| v.into_owned())
+      .map(|(_, v)| v.clone())
   }
 
   pub fn has_query_param(&self, name: &str) -> bool {
-    self.input.url.contains('?')
-      && self
-        .clerk_url()
-        .is_some_and(|url| url.query_pairs().any(|(k, _)| k == name))
+    debug_assert!(name.starts_with("__"));
+    self.clerk_params().iter().any(|(k, _)| k == name)
+  }
+
+  /// A URL without `?` has no query parameters (and needs no parsing).
+  fn clerk_params(&self) -> &[(String, String)] {
+    self.clerk_params.get_or_init(|| {
+      let query = match self.input.url.contains('?') {
+        true => self.clerk_url().and_then(Url::query),
+        false => None,
+      };
+      // A key without `%` decodes to itself (bar `+`), so it is Clerk's only
+      // if it starts with `__` as it is: other pairs are skipped undecoded.
+      let maybe_clerks = |pair: &&str| {
+        pair.starts_with("__") || pair.split('=').next().is_some_and(|key| key.contains('%'))
+      };
+      query
+        .unwrap_or_default()
+        .split('&')
+        .filter(maybe_clerks)
+        .flat_map(|pair| form_urlencoded::parse(pair.as_bytes()))
+        .filter(|(k, _)| k.starts_with("__"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+    })
   }
 
   pub fn is_get(&self) -> bool {
@@ -124,26 +150,28 @@ impl<'a> Request<'a> {
   }
 }
 
-/// cookie@1.1.1 `parse`.
-pub fn parse_cookies(header: &str) -> Vec<(String, String)> {
-  let mut cookies: Vec<(String, String)> = Vec::new();
-  for pair in header.split(';') {
-    let Some((name, value)) = pair.split_once('=') else {
-      continue;
-    };
-    let name = name.trim();
-    if name.is_empty() || cookies.iter().any(|(n, _)| n == name) {
-      continue;
-    }
-    let value = value.trim();
-    let value = if value.contains('%') {
-      decode_uri_component(value).unwrap_or_else(|| value.to_string())
-    } else {
-      value.to_string()
-    };
-    cookies.push((name.to_string(), value));
+/// cookie@1.1.1 `parse`, in one pass over the header: pairs without `=`
+/// are skipped, names and values lose the spaces and tabs around them (only
+/// those), and `%` values are decoded when they decode. Every pair is kept
+/// in order, so the first one with a name, the one `parse` keeps, is the
+/// one a lookup finds; checking each name against the earlier ones instead
+/// made a header of many cookies cost the square of their number.
+pub fn parse_cookies(header: &str) -> Vec<(&str, Cow<'_, str>)> {
+  fn trim(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
   }
-  cookies
+  header
+    .split(';')
+    .filter_map(|pair| pair.split_once('='))
+    .map(|(name, value)| {
+      let value = trim(value);
+      let value = match value.contains('%') {
+        true => decode_uri_component(value).map_or(Cow::Borrowed(value), Cow::Owned),
+        false => Cow::Borrowed(value),
+      };
+      (trim(name), value)
+    })
+    .collect()
 }
 
 /// The session token among `Set-Cookie` directives: the value of the last one
@@ -199,16 +227,85 @@ mod tests {
 
   #[test]
   fn cookies_parse_like_cookie_1() {
-    let cookies = parse_cookies(" a = 1 ; b=%41%zz; a=2; c=%E2%9C%93; d; =x; e=");
+    let input = RequestInput {
+      cookie: Some(
+        " a = 1 ; b=%41%zz; a=2; c=%E2%9C%93; d; =x; e=; \u{c}f=1;\tg\t=\t2\t; h=\u{a0}3".into(),
+      ),
+      ..Default::default()
+    };
+    let request = Request::new(&input);
+    let expected = [
+      ("a", Some("1")),
+      ("b", Some("%41%zz")),
+      ("c", Some("✓")),
+      ("d", None),
+      ("e", None),
+      ("f", None),
+      ("\u{c}f", Some("1")),
+      ("g", Some("2")),
+      ("h", Some("\u{a0}3")),
+    ];
+    for (name, value) in expected {
+      assert_eq!(request.cookie(name), value, "{name}");
+    }
+  }
+
+  #[test]
+  fn many_cookies_parse_in_linear_time() {
+    // 200,000 distinct names, and one name 200,000 times: the quadratic
+    // parser took minutes for either.
+    let distinct: String = (0..200_000).map(|i| format!("c{i}=v{i};")).collect();
+    let repeated = "a=b;".repeat(200_000) + "__session=x";
+    for (header, name, value) in [
+      (distinct, "c199999", "v199999"),
+      (repeated, "__session", "x"),
+    ] {
+      let started = std::time::Instant::now();
+      let input = RequestInput {
+        cookie: Some(header),
+        ..Default::default()
+      };
+      assert_eq!(Request::new(&input).cookie(name), Some(value));
+      assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+      );
+    }
+  }
+
+  #[test]
+  fn clerk_query_parameters_read_like_search_params() {
+    let input = RequestInput {
+      url: "/p?a=1&%5F%5Fclerk_db_jwt=enc&_%5fclerk_synced=a+b%21&__clerk_help&__clerk_db_jwt=second&__x%zz=1&+_a=2&__clerk_redirect_url=%E2%9C%93#__clerk_handshake=frag".into(),
+      ..Default::default()
+    };
+    let request = Request::new(&input);
     assert_eq!(
-      cookies,
-      vec![
-        ("a".into(), "1".into()),
-        ("b".into(), "%41%zz".into()),
-        ("c".into(), "✓".into()),
-        ("e".into(), "".into())
-      ]
+      request.query_param("__clerk_db_jwt").as_deref(),
+      Some("enc")
     );
+    assert_eq!(
+      request.query_param("__clerk_synced").as_deref(),
+      Some("a b!")
+    );
+    assert_eq!(request.query_param("__clerk_help").as_deref(), Some(""));
+    assert!(request.has_query_param("__clerk_help"));
+    assert_eq!(request.query_param("__x%zz").as_deref(), Some("1"));
+    assert_eq!(
+      request.query_param("__clerk_redirect_url").as_deref(),
+      Some("✓")
+    );
+    assert!(
+      !request.has_query_param("__clerk_handshake"),
+      "the fragment is not the query"
+    );
+    assert!(!request.has_query_param("__a"), "`+` decodes to a space");
+    let no_query = RequestInput {
+      url: "/p".into(),
+      ..Default::default()
+    };
+    assert!(!Request::new(&no_query).has_query_param("__clerk_db_jwt"));
   }
 
   #[test]
