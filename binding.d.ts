@@ -79,6 +79,11 @@ export interface AuthenticatorOptions {
   clientSecretKey?: string
   /** Reuse successful session-token verifications (on unless `false`). */
   sessionTokenCache?: boolean
+  /**
+   * Keep verifying with the last JWKS this long (ms) past its lifetime
+   * while it cannot be refreshed; off by default.
+   */
+  jwksStaleIfErrorMs?: number
 }
 
 /** The result of authenticating one request. */
@@ -132,6 +137,8 @@ export interface BackendApiRequest {
   maxRetries?: number
   /** The longest `Retry-After` (or backoff) honoured, in ms. */
   maxRetryDelayMs?: number
+  /** A longer answer fails; absent for the default. */
+  maxResponseBytes?: number
 }
 
 export interface BackendApiResponse {
@@ -158,6 +165,8 @@ export interface FrontendApiProxyRequest {
   publishableKey?: string
   secretKey?: string
   fapiUrl?: string
+  /** Answers longer than this are a 502; absent for the default. */
+  maxBodyBytes?: number
 }
 
 export interface FrontendApiProxyResponse {

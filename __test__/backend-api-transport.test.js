@@ -209,6 +209,51 @@ describe('requestTimeoutMs', () => {
   })
 })
 
+describe('maxResponseBytes', () => {
+  const tooLarge = (limit) => ({
+    class: 'ClerkAPIResponseError',
+    message: '',
+    status: undefined,
+    clerkTraceId: '',
+    retryAfter: undefined,
+    errors: [{ code: 'unexpected_error', message: `The Clerk Backend API answered with more than ${limit} bytes` }],
+  })
+
+  test('an endless answer stops at the default 64 MiB, and the process keeps its memory', async () => {
+    let written = 0
+    const server = await startRawServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n[')
+      const chunk = Buffer.alloc(1024 * 1024, 0x20)
+      const pump = () => {
+        while (!socket.destroyed && written < 1024 * chunk.length) {
+          written += chunk.length
+          if (!socket.write(chunk)) return socket.once('drain', pump)
+        }
+      }
+      socket.on('error', () => {})
+      pump()
+    })
+    const { native } = clients(server.url)
+    const rssBefore = process.memoryUsage.rss()
+    assert.deepEqual((await outcome(native.users.getUser('user_1'))).error, tooLarge(64 * 1024 * 1024))
+    assert.ok(written < 128 * 1024 * 1024, `${written} bytes written of the 1 GiB offered`)
+    assert.ok(process.memoryUsage.rss() - rssBefore < 256 * 1024 * 1024, 'RSS stayed within a few times the limit')
+    await server.close()
+  })
+
+  test('a configured limit: a longer answer fails, a shorter one is read', async () => {
+    const body = JSON.stringify(userJson('user_1'))
+    const server = await startRawServer((socket) => {
+      socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
+    })
+    const small = clients(server.url, { maxResponseBytes: body.length - 1 }).native
+    assert.deepEqual((await outcome(small.users.getUser('user_1'))).error, tooLarge(body.length - 1))
+    const exact = clients(server.url, { maxResponseBytes: body.length }).native
+    assert.equal((await exact.users.getUser('user_1')).id, 'user_1')
+    await server.close()
+  })
+})
+
 describe('maxRetries', () => {
   let api
   before(async () => {

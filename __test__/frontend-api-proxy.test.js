@@ -135,4 +135,23 @@ describe('frontendApiProxy', () => {
       }
     }
   })
+
+  test('bodies past maxBodyBytes: a request is answered 413 unsent, an answer 502', async () => {
+    const limited = { ...options, frontendApiProxy: { enabled: true, maxBodyBytes: 20 } }
+    const post = { path: '/__clerk/v1/client/sessions', method: 'POST', headers: { 'content-type': 'application/json' } }
+    const over = await through(native, limited, { ...post, body: `{"a":"${'x'.repeat(20)}"}` })
+    assert.equal(over.status, 413)
+    assert.equal(JSON.parse(over.body).errors[0].code, 'proxy_request_too_large')
+    assert.equal(over.upstream.length, 0, 'nothing reached the Frontend API')
+    // The fake's answers are over 20 bytes: forwarded, refused on the way back.
+    const answer = await through(native, limited, { ...post, body: '{"a":1}' })
+    assert.equal(answer.upstream.length, 1)
+    assert.equal(answer.status, 502)
+    assert.deepEqual(JSON.parse(answer.body).errors[0], {
+      code: 'proxy_request_failed',
+      message: 'Failed to proxy request to Clerk FAPI: the answer is longer than 20 bytes',
+    })
+    // Within the default limit the same requests go through.
+    assert.equal((await through(native, options, { ...post, body: `{"a":"${'x'.repeat(20)}"}` })).status, 200)
+  })
 })

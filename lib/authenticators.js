@@ -43,6 +43,7 @@ const NATIVE_OPTIONS = [
   ['headerType', 'headerType', oneOrMore],
   ['clockSkewInMs', 'clockSkewInMs', number],
   ['sessionTokenCache', 'sessionTokenCache', (value) => value !== false],
+  ['jwksStaleIfErrorMs', 'jwksStaleIfErrorMs', number],
 ]
 const NATIVE_OPTION_NAMES = NATIVE_OPTIONS.map(([, source]) => source)
 

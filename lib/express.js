@@ -174,6 +174,7 @@ function authenticateAndDecorateRequest(options = {}) {
         proxyPath,
         publishableKey: options.publishableKey || env.publishableKey,
         secretKey: options.secretKey || env.secretKey,
+        maxBodyBytes: proxy.maxBodyBytes,
       })
     }
     return enabled && !options.proxyUrl ? { ...options, proxyUrl: proxyPath } : options

@@ -1,13 +1,16 @@
 'use strict'
 
 // `frontendApiProxy`: requests under the proxy path go to Clerk's Frontend
-// API (forwarded in Rust) instead of being authenticated. Request bodies are
-// buffered (Frontend API payloads are small), and every upstream Set-Cookie
-// reaches the browser (@clerk/express keeps only the last one).
+// API (forwarded in Rust) instead of being authenticated. Request bodies and
+// answers are buffered (Frontend API payloads are small) up to
+// `frontendApiProxy.maxBodyBytes`, so that an anonymous client cannot make
+// the server hold more; every upstream Set-Cookie reaches the browser
+// (@clerk/express keeps only the last one).
 
 const native = require('./native')
 
 const DEFAULT_PROXY_PATH = '/__clerk'
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 
 const stripTrailingSlashes = (path) => path.replace(/\/+$/, '')
 
@@ -26,17 +29,33 @@ function isEnabled(frontendApiProxy, requestUrl) {
 
 const matchesPath = (pathname, proxyPath) => pathname === proxyPath || pathname.startsWith(`${proxyPath}/`)
 
-function readBody(req) {
+/** The request body, or null once it passes `limit` (the rest is read and dropped). */
+function readBody(req, limit) {
   return new Promise((resolve, reject) => {
     const chunks = []
-    req.on('data', (chunk) => chunks.push(Buffer.from(chunk)))
+    let length = 0
+    req.on('data', (chunk) => {
+      if (length > limit) return
+      length += chunk.length
+      if (length > limit) resolve(null)
+      else chunks.push(Buffer.from(chunk))
+    })
     req.on('end', () => resolve(Buffer.concat(chunks)))
     req.on('error', reject)
   })
 }
 
+function tooLarge(res, limit) {
+  const message = `Failed to proxy request to Clerk FAPI: the request body is longer than ${limit} bytes`
+  res.status(413)
+  res.setHeader('cache-control', 'no-store')
+  res.setHeader('content-type', 'application/json')
+  res.end(JSON.stringify({ errors: [{ code: 'proxy_request_too_large', message }] }))
+}
+
 /** Forwards `req` and writes the Frontend API's answer to `res`. */
-async function forward(req, res, { proxyPath, publishableKey, secretKey }) {
+async function forward(req, res, { proxyPath, publishableKey, secretKey, maxBodyBytes }) {
+  const limit = typeof maxBodyBytes === 'number' && maxBodyBytes >= 1 ? maxBodyBytes : DEFAULT_MAX_BODY_BYTES
   const headers = []
   for (const [name, value] of Object.entries(req.headers)) {
     if (value) headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
@@ -45,11 +64,14 @@ async function forward(req, res, { proxyPath, publishableKey, secretKey }) {
   const host = (typeof req.get === 'function' ? req.get('host') : req.headers.host) || 'localhost'
   const url = new URL(req.originalUrl || req.url, `${protocol}://${host}`).toString()
   const hasBody = ['POST', 'PUT', 'PATCH'].includes(req.method)
+  const body = hasBody ? await readBody(req, limit) : undefined
+  if (body === null) return tooLarge(res, limit)
   const response = await native.proxyFrontendApi({
     method: req.method,
     url,
     headers,
-    body: hasBody ? await readBody(req) : undefined,
+    body,
+    maxBodyBytes: limit,
     proxyPath,
     publishableKey: publishableKey || undefined,
     secretKey: secretKey || undefined,

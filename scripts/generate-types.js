@@ -52,11 +52,15 @@ const NATIVE_CLIENT_OPTIONS = `
     maxRetries?: number;
     /** clerk-express-native: the longest Retry-After or backoff honoured, in ms (default 10000). */
     maxRetryDelayMs?: number;
+    /** clerk-express-native: a longer answer fails with unexpected_error (default 67108864, 64 MiB). */
+    maxResponseBytes?: number;
     /** clerk-express-native: keep \`users.getUser\` answers this long, with single-flight (default: off). */
     userCacheTtlMs?: number;`
 const NATIVE_VERIFY_OPTIONS = `
     /** clerk-express-native: reuse verifications of the same token with the same options (default: on). */
-    sessionTokenCache?: boolean;`
+    sessionTokenCache?: boolean;
+    /** clerk-express-native: verify with the last JWKS this long (ms) past its lifetime while it cannot be refreshed (default: off). */
+    jwksStaleIfErrorMs?: number;`
 /** `[from, to]` replacements per copied file; each must apply, or the generation stops. */
 const PATCHES = {
   'backend/index.d.ts': [

@@ -3,7 +3,9 @@
 // `npm test`: formatting and clippy, the Rust unit tests, then the Node tests
 // (node's test runner), each printing its own summary; then the Node tests
 // of the request path again with every speed-up off (lib/speed-ups.js), so
-// that the plain path is held to the same outcomes. Fails if any fails.
+// that the plain path is held to the same outcomes; then the whole Node
+// suite again as hardened deployments run Node, with code generation from
+// strings refused. Fails if any fails.
 // `npm run test:plain` (`--plain`): only the whole Node suite with every
 // speed-up off.
 
@@ -19,6 +21,7 @@ const run = (command, args, env = {}) => {
 const nodeTests = (files, env = {}) =>
   run(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { CLERK_TELEMETRY_DISABLED: '1', ...env })
 const PLAIN = { CLERK_NATIVE_SPEEDUPS_OFF: 'all' }
+const HARDENED = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disallow-code-generation-from-strings`.trim() }
 
 // The suites whose requests go through the middleware's request path.
 const REQUEST_PATH_SUITES = [
@@ -38,4 +41,5 @@ const lintOk = run('cargo', ['fmt', '--all', '--', '--check']) && run('cargo', [
 const rustOk = run('cargo', ['test', '--workspace', '--quiet'])
 const nodeOk = nodeTests(['__test__/'])
 const plainOk = nodeTests(REQUEST_PATH_SUITES, PLAIN)
-process.exit(lintOk && rustOk && nodeOk && plainOk ? 0 : 1)
+const hardenedOk = nodeTests(['__test__/'], HARDENED)
+process.exit(lintOk && rustOk && nodeOk && plainOk && hardenedOk ? 0 : 1)

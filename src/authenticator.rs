@@ -44,6 +44,9 @@ pub struct AuthenticatorOptions {
   pub client_secret_key: Option<String>,
   /// Reuse successful session-token verifications (on unless `false`).
   pub session_token_cache: Option<bool>,
+  /// Keep verifying with the last JWKS this long (ms) past its lifetime
+  /// while it cannot be refreshed; off by default.
+  pub jwks_stale_if_error_ms: Option<f64>,
 }
 
 /// The result of authenticating one request.
@@ -285,6 +288,7 @@ impl From<AuthenticatorOptions> for UserOptions {
       machine_token_cache_ttl_ms: options.machine_token_cache_ttl_ms,
       client_secret_key: options.client_secret_key,
       session_token_cache: options.session_token_cache,
+      jwks_stale_if_error_ms: options.jwks_stale_if_error_ms,
     }
   }
 }

@@ -4,7 +4,7 @@
 use crate::pairs;
 use crate::promise::spawn_promise;
 use clerk_core::backend_api::retry::{send_with_retries, RetryPolicy};
-use clerk_core::backend_api::ApiRequest;
+use clerk_core::backend_api::{ApiRequest, DEFAULT_MAX_RESPONSE_BYTES};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::time::Duration;
@@ -24,6 +24,8 @@ pub struct BackendApiRequest {
   pub max_retries: Option<u32>,
   /// The longest `Retry-After` (or backoff) honoured, in ms.
   pub max_retry_delay_ms: Option<f64>,
+  /// A longer answer fails; absent for the default.
+  pub max_response_bytes: Option<f64>,
 }
 
 #[napi(object)]
@@ -52,6 +54,10 @@ pub fn send_backend_api_request<'env>(
       Either::A(text) => text.into_bytes(),
       Either::B(bytes) => bytes.to_vec(),
     }),
+    max_response_bytes: request
+      .max_response_bytes
+      .filter(|bytes| bytes.is_finite() && *bytes >= 1.0)
+      .map_or(DEFAULT_MAX_RESPONSE_BYTES, |bytes| bytes as usize),
   };
   let millis = |ms: Option<f64>| {
     ms.filter(|ms| ms.is_finite() && *ms > 0.0)

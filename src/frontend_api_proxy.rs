@@ -2,7 +2,7 @@
 
 use crate::pairs;
 use crate::promise::spawn_promise;
-use clerk_core::frontend_api_proxy::{self, ProxyRequest};
+use clerk_core::frontend_api_proxy::{self, ProxyRequest, DEFAULT_MAX_BODY_BYTES};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -16,6 +16,8 @@ pub struct FrontendApiProxyRequest {
   pub publishable_key: Option<String>,
   pub secret_key: Option<String>,
   pub fapi_url: Option<String>,
+  /// Answers longer than this are a 502; absent for the default.
+  pub max_body_bytes: Option<f64>,
 }
 
 #[napi(object)]
@@ -42,6 +44,10 @@ pub fn proxy_frontend_api(
     publishable_key: request.publishable_key,
     secret_key: request.secret_key,
     fapi_url: request.fapi_url,
+    max_body_bytes: request
+      .max_body_bytes
+      .filter(|bytes| bytes.is_finite() && *bytes >= 1.0)
+      .map_or(DEFAULT_MAX_BODY_BYTES, |bytes| bytes as usize),
   };
   spawn_promise(env, async move {
     let response =

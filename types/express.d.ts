@@ -35,6 +35,15 @@ export interface FrontendApiProxyOptions {
    * @default '/__clerk'
    */
   path?: string
+  /**
+   * clerk-express-native only: the largest request body forwarded (a
+   * longer one is answered 413) and the largest answer passed back (a
+   * longer one is answered 502). Bodies are buffered, so this bounds the
+   * memory a proxied request can take.
+   *
+   * @default 16777216 (16 MiB)
+   */
+  maxBodyBytes?: number
 }
 
 export type ClerkMiddlewareOptionsCallback = (req: Request) => ClerkMiddlewareOptions | Promise<ClerkMiddlewareOptions>
@@ -66,6 +75,14 @@ export type ClerkMiddlewareOptions = AuthenticateRequestOptions & {
    * milliseconds. Off by default, as in @clerk/express.
    */
   machineTokenCacheTtlMs?: number
+  /**
+   * clerk-express-native only: when the JWKS cannot be refreshed (Clerk or
+   * the network is down) after its five-minute lifetime, keep verifying
+   * with the last keys fetched for this many more milliseconds. Off by
+   * default, as in @clerk/express. Trade-off: a key Clerk removed during an
+   * outage stays trusted for that window.
+   */
+  jwksStaleIfErrorMs?: number
   /**
    * clerk-express-native only: reuse successful session-token verifications
    * (the same token, the same options; time claims re-checked on every

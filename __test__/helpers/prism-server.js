@@ -6,6 +6,7 @@
 // a Prism that is still running when the test process exits is killed.
 
 const { spawn } = require('node:child_process')
+const { unhardenedEnv } = require('./hardened')
 const net = require('node:net')
 const path = require('node:path')
 
@@ -49,7 +50,7 @@ async function startPrismOnce(spec, port, { args = [], timeoutMs = 45000 }) {
   const child = spawn(
     process.execPath,
     [PRISM_CLI, 'mock', '--multiprocess=false', '-h', '127.0.0.1', '-p', String(port), ...args, spec],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...unhardenedEnv(), NODE_ENV: 'test' } },
   )
   let output = ''
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))

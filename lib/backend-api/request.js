@@ -105,8 +105,8 @@ const positive = (value) => (typeof value === 'number' && value > 0 ? value : un
 /**
  * @param config the reference's `{secretKey, machineSecretKey, useMachineSecretKey,
  *   requireSecretKey, skipApiVersionInUrl, apiUrl, apiVersion, userAgent}`, plus
- *   ours: `requestTimeoutMs`, `maxRetries`, `maxRetryDelayMs`, `userCacheTtlMs`
- *   (or a shared `userCache`)
+ *   ours: `requestTimeoutMs`, `maxRetries`, `maxRetryDelayMs`, `maxResponseBytes`,
+ *   `userCacheTtlMs` (or a shared `userCache`)
  * @returns an async function taking the reference's request options
  *   `{method, path, queryParams, headerParams, bodyParams, formData, options}`
  */
@@ -115,6 +115,7 @@ function buildRequest(config) {
     timeoutMs: positive(config.requestTimeoutMs),
     maxRetries: positive(config.maxRetries) ? Math.floor(config.maxRetries) : 0,
     maxRetryDelayMs: positive(config.maxRetryDelayMs) ?? DEFAULT_MAX_RETRY_DELAY_MS,
+    maxResponseBytes: positive(config.maxResponseBytes),
   }
   const userCache = config.userCache ?? createUserCache(config.userCacheTtlMs)
   const send = (nativeRequest) => native.sendBackendApiRequest({ ...nativeRequest, ...transport })

@@ -23,7 +23,7 @@ const NO_DEFAULT = Symbol('no default')
  */
 function defineResource(name, fields, { keepRaw = false, getters = {}, statics = {}, locals } = {}) {
   const className = `_${name}`
-  const Resource = compileClass(className, fields, keepRaw, locals)
+  const Resource = compileClass(className, fields, keepRaw, locals) ?? closureClass(className, fields, keepRaw, locals)
   // A class's `length` counts the parameters before the first default one.
   const firstDefault = fields.findIndex((field) => field.length > 2)
   Object.defineProperty(Resource, 'length', { value: firstDefault === -1 ? fields.length : firstDefault })
@@ -37,14 +37,21 @@ function defineResource(name, fields, { keepRaw = false, getters = {}, statics =
   return Resource
 }
 
+// Whether this process refuses code generation from strings
+// (`node --disallow-code-generation-from-strings`, as hardened deployments run).
+let codeGenerationRefused = false
+
 /**
- * The class, compiled from the field list. Generated code rather than a loop
- * over `fields`: a loop stores through computed keys shared by every class,
- * which V8 cannot optimise, and made deserializing 500 users ~6x slower than
- * the reference's hand-written classes. The source is built only from this
- * package's own field names, never from input.
+ * The class, compiled from the field list; null where code generation from
+ * strings is refused. Generated code rather than a loop over `fields`: a
+ * loop stores through computed keys shared by every class, which V8 cannot
+ * optimise, and made deserializing a page of users several times slower than
+ * the reference's hand-written classes (benchmark/README.md, Backend API client).
+ * The source is built only from this package's own field names, never from
+ * input.
  */
 function compileClass(className, fields, keepRaw, locals) {
+  if (codeGenerationRefused) return null
   const parameters = fields.map((_, index) => `v${index}`)
   const assignments = fields.map(([property, , fallback = NO_DEFAULT], index) => {
     const target = `this[${JSON.stringify(property)}]`
@@ -68,7 +75,36 @@ function compileClass(className, fields, keepRaw, locals) {
     }`
   const defaults = fields.map(([, , fallback = NO_DEFAULT]) => fallback)
   const readers = fields.map(([, read]) => read)
-  return new Function('freshDefault', 'defaults', 'readers', 'locals', source)(freshDefault, defaults, readers, locals)
+  try {
+    return new Function('freshDefault', 'defaults', 'readers', 'locals', source)(freshDefault, defaults, readers, locals)
+  } catch (err) {
+    if (!(err instanceof EvalError)) throw err
+    codeGenerationRefused = true
+    return null
+  }
+}
+
+/** The same class without generated code: the same fields, defaults, reads and name, built by loops. */
+function closureClass(className, fields, keepRaw, locals) {
+  const Resource = class {
+    constructor(...values) {
+      for (let index = 0; index < fields.length; index++) {
+        const [property, , fallback = NO_DEFAULT] = fields[index]
+        const value = values[index]
+        this[property] = fallback !== NO_DEFAULT && value === undefined ? freshDefault(fallback) : value
+      }
+      if (keepRaw) this._raw = null
+    }
+
+    static fromJSON(data) {
+      const computed = locals ? locals(data) : undefined
+      const resource = new Resource(...fields.map(([, read]) => read(data, computed)))
+      if (keepRaw) resource._raw = data
+      return resource
+    }
+  }
+  Object.defineProperty(Resource, 'name', { value: className })
+  return Resource
 }
 
 function rawGetter() {

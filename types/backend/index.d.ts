@@ -21,6 +21,8 @@ export declare const verifyToken: (token: string, options: {
     jwtKey?: string | undefined;
     /** clerk-express-native: reuse verifications of the same token with the same options (default: on). */
     sessionTokenCache?: boolean;
+    /** clerk-express-native: verify with the last JWKS this long (ms) past its lifetime while it cannot be refreshed (default: off). */
+    jwksStaleIfErrorMs?: number;
 }) => Promise<NonNullable<import("../shared/types/index.js").JwtPayload | undefined>>;
 export type ClerkOptions = Omit<CreateBackendApiOptions, 'skipApiVersionInUrl' | 'useMachineSecretKey'> & Partial<Pick<CreateAuthenticateRequestOptions['options'], 'audience' | 'jwtKey' | 'proxyUrl' | 'secretKey' | 'publishableKey' | 'domain' | 'isSatellite'>> & {
     sdkMetadata?: SDKMetadata;
@@ -31,6 +33,8 @@ export type ClerkOptions = Omit<CreateBackendApiOptions, 'skipApiVersionInUrl' |
     maxRetries?: number;
     /** clerk-express-native: the longest Retry-After or backoff honoured, in ms (default 10000). */
     maxRetryDelayMs?: number;
+    /** clerk-express-native: a longer answer fails with unexpected_error (default 67108864, 64 MiB). */
+    maxResponseBytes?: number;
     /** clerk-express-native: keep `users.getUser` answers this long, with single-flight (default: off). */
     userCacheTtlMs?: number;
 };

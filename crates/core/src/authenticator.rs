@@ -44,6 +44,9 @@ pub struct UserOptions {
   pub client_secret_key: Option<String>,
   /// Reuse successful session-token verifications (on unless `false`).
   pub session_token_cache: Option<bool>,
+  /// Keep verifying with the last JWKS this long (ms) past its lifetime
+  /// while it cannot be refreshed; off by default.
+  pub jwks_stale_if_error_ms: Option<f64>,
 }
 
 pub struct Authenticator {
@@ -100,6 +103,10 @@ impl Authenticator {
         .machine_token_cache_ttl_ms
         .filter(|t| t.is_finite() && *t > 0.0),
       token_cache: user.session_token_cache.unwrap_or(true),
+      jwks_stale_if_error_ms: user
+        .jwks_stale_if_error_ms
+        .filter(|ms| ms.is_finite() && *ms > 0.0)
+        .unwrap_or(0.0),
       ..Default::default()
     };
     Authenticator {
@@ -252,5 +259,50 @@ mod tests {
       no_secret.config_error.as_deref(),
       Some(config::MISSING_SECRET_KEY)
     );
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn with_jwks_stale_if_error_sign_ins_continue_while_the_api_is_down() {
+    use crate::clock::test_clock;
+    use crate::test_support::{now_s, one_shot_server, session_claims, TestKey};
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_authenticator_stale");
+    let jwks = serde_json::json!({ "keys": [key.jwk()] }).to_string();
+    let claims = |jti: &str| {
+      let mut claims = session_claims(now_s());
+      claims["iss"] = "https://clerk.example.com".into();
+      claims["jti"] = jti.into();
+      claims
+    };
+    for (stale_ms, signed_in_later) in [(Some(600_000.0), true), (None, false)] {
+      let authenticator = Authenticator::new(UserOptions {
+        secret_key: Some(format!("sk_test_stale_{}", signed_in_later)),
+        publishable_key: Some(PK.into()),
+        api_url: Some(one_shot_server(jwks.clone())),
+        jwks_stale_if_error_ms: stale_ms,
+        ..Default::default()
+      });
+      let input = RequestInput::default();
+      let first = key.sign(serde_json::json!({}), claims("first"));
+      let outcome = authenticator.authenticate(Some(&first), &input).await;
+      assert!(
+        matches!(outcome, Outcome::SignedInSession { .. }),
+        "{outcome:?}"
+      );
+      // The API is down, and the keys' five minutes are over: a new token.
+      test_clock::advance(crate::constants::JWKS_CACHE_TTL_MS + 1_000.0);
+      let later = key.sign(serde_json::json!({}), claims("later"));
+      let outcome = authenticator.authenticate(Some(&later), &input).await;
+      test_clock::advance(-(crate::constants::JWKS_CACHE_TTL_MS + 1_000.0));
+      if signed_in_later {
+        assert!(
+          matches!(outcome, Outcome::SignedInSession { .. }),
+          "{outcome:?}"
+        );
+      } else {
+        assert!(matches!(outcome, Outcome::SignedOut { .. }), "{outcome:?}");
+      }
+    }
   }
 }

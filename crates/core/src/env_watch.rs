@@ -68,10 +68,12 @@ impl EnvWatch {
 ///
 /// Reading the watched values scans every variable's string (ten lookups in
 /// the whole environment), which in a busy server means cache misses on
-/// every request. With glibc the strings `setenv` makes are
-/// never freed (a value set again reuses its earlier string), so the same
-/// sequence of entry pointers means the same contents, and comparing the
-/// pointers touches only the array.
+/// every request. With glibc the strings `setenv` makes are never freed (a
+/// value set again reuses its earlier string: glibc's setenv.c keeps them
+/// all, a behaviour its manual does not promise), so the same sequence of
+/// entry pointers means the same contents, and comparing the pointers
+/// touches only the array. The one way around it is `putenv` of a string
+/// that its owner then edits in place; Node never does that.
 mod entries {
   /// Whether the environment's entries are still `last`; if not, `last`
   /// becomes the current entries and the values must be read.
@@ -79,13 +81,15 @@ mod entries {
   pub fn unchanged(last: &mut Vec<usize>) -> bool {
     use std::ffi::c_char;
     extern "C" {
-      static environ: *const *const c_char;
+      // Mutable: `setenv` and `clearenv` assign it (a new array when it grows).
+      static mut environ: *const *const c_char;
     }
     // SAFETY: `environ` is a null-terminated array of pointers, or null
-    // (after `clearenv`); it is read the way `getenv` reads it, on Node's
-    // main thread, which is the thread that changes it.
+    // (after `clearenv`). It is read through a raw pointer, never a
+    // reference, and only on Node's main thread, the thread that changes
+    // it, so no write can race the read; this is how `getenv` reads it.
     let at = |base: *const *const c_char, i: usize| unsafe { *base.add(i) } as usize;
-    let base = unsafe { environ };
+    let base = unsafe { std::ptr::addr_of!(environ).read() };
     let mut count = 0;
     let mut same = true;
     if !base.is_null() {

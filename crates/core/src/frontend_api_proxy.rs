@@ -5,6 +5,7 @@
 //! every upstream `Set-Cookie` is kept.
 
 use crate::config;
+use crate::http_client::BodyError;
 use std::collections::HashSet;
 
 const HOP_BY_HOP: [&str; 8] = [
@@ -41,7 +42,13 @@ pub struct ProxyRequest {
   pub secret_key: Option<String>,
   /// `CLERK_FAPI_URL`, if set.
   pub fapi_url: Option<String>,
+  /// A longer answer is a 502: answers are buffered, and this bounds them.
+  pub max_body_bytes: usize,
 }
+
+/// The default `frontendApiProxy.maxBodyBytes`: above the largest Frontend
+/// API answer (the clerk-js bundle, a few MB) and request (an image upload).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug)]
 pub struct ProxyResponse {
@@ -277,14 +284,22 @@ pub async fn forward(client: &reqwest::Client, request: ProxyRequest) -> ProxyRe
         .map(|v| (name.as_str().to_string(), v.to_string()))
     })
     .collect();
-  let body = match response.bytes().await {
-    Ok(bytes) => bytes.to_vec(),
-    Err(_) => {
+  let body = match crate::http_client::read_body(response, request.max_body_bytes).await {
+    Ok(bytes) => bytes,
+    Err(BodyError::Read) => {
       return error_response(
         "proxy_request_failed",
         "Failed to proxy request to Clerk FAPI: fetch failed",
         502,
       )
+    }
+    Err(BodyError::TooLarge) => {
+      let limit = request.max_body_bytes;
+      return error_response(
+        "proxy_request_failed",
+        &format!("Failed to proxy request to Clerk FAPI: the answer is longer than {limit} bytes"),
+        502,
+      );
     }
   };
   let dynamic = dynamic_hop_by_hop(&upstream);

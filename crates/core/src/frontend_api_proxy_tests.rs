@@ -30,6 +30,7 @@ fn proxy_request(fapi_url: &str, url: &str) -> ProxyRequest {
     publishable_key: Some(publishable_key("clerk.example.com")),
     secret_key: Some(SECRET_KEY.into()),
     fapi_url: Some(fapi_url.into()),
+    max_body_bytes: DEFAULT_MAX_BODY_BYTES,
   }
 }
 

@@ -66,6 +66,38 @@ pub fn extra_ca_certificates(path: Option<&std::ffi::OsStr>) -> Vec<reqwest::Cer
     .unwrap_or_default()
 }
 
+/// Why a response body could not be read whole.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BodyError {
+  /// The body (or its declared length) passed the limit.
+  TooLarge,
+  /// The connection broke or timed out while the body was read.
+  Read,
+}
+
+/// A response's body, read up to `limit` bytes: reading stops as soon as the
+/// body passes the limit, or before it starts when the declared length
+/// does, so nothing past the limit is ever buffered.
+pub async fn read_body(
+  mut response: reqwest::Response,
+  limit: usize,
+) -> Result<Vec<u8>, BodyError> {
+  if response
+    .content_length()
+    .is_some_and(|length| length > limit as u64)
+  {
+    return Err(BodyError::TooLarge);
+  }
+  let mut body = Vec::new();
+  while let Some(chunk) = response.chunk().await.map_err(|_| BodyError::Read)? {
+    if body.len() + chunk.len() > limit {
+      return Err(BodyError::TooLarge);
+    }
+    body.extend_from_slice(&chunk);
+  }
+  Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
@@ -86,5 +118,63 @@ mod tests {
     let _ = build(ClientOptions {
       follow_redirects: false,
     });
+  }
+
+  /// A server on 127.0.0.1 that sends `head` and then `body_chunks` chunks
+  /// of 64 KiB until the client goes away; it reports how many it wrote.
+  fn streaming_server(
+    head: &'static str,
+    body_chunks: usize,
+  ) -> (String, std::sync::mpsc::Receiver<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let (sent, written) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+      let (mut stream, _) = listener.accept().unwrap();
+      let _ = stream.read(&mut [0u8; 8192]);
+      let _ = stream.write_all(head.as_bytes());
+      let chunk = vec![b'x'; 64 * 1024];
+      let mut chunks = 0;
+      while chunks < body_chunks && stream.write_all(&chunk).is_ok() {
+        chunks += 1;
+      }
+      let _ = sent.send(chunks);
+    });
+    (url, written)
+  }
+
+  fn read_from(url: &str, limit: usize) -> Result<Vec<u8>, BodyError> {
+    crate::test_support::block_on(async {
+      let client = build(ClientOptions {
+        follow_redirects: false,
+      });
+      read_body(client.get(url).send().await.unwrap(), limit).await
+    })
+  }
+
+  #[test]
+  fn a_body_within_the_limit_is_read_whole() {
+    let (url, _) = streaming_server("HTTP/1.1 200 OK\r\ncontent-length: 131072\r\n\r\n", 2);
+    assert_eq!(read_from(&url, 128 * 1024).unwrap().len(), 128 * 1024);
+  }
+
+  #[test]
+  fn a_declared_length_over_the_limit_is_refused_before_reading() {
+    let (url, written) =
+      streaming_server("HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n", 0);
+    assert_eq!(read_from(&url, 1024 * 1024), Err(BodyError::TooLarge));
+    assert_eq!(written.recv().unwrap(), 0);
+  }
+
+  #[test]
+  fn an_endless_body_stops_at_the_limit() {
+    // No length announced: the body runs until the connection closes, which
+    // here is never. Reading stops at the limit and drops the connection.
+    let (url, written) = streaming_server("HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n", 1 << 20);
+    assert_eq!(read_from(&url, 1024 * 1024), Err(BodyError::TooLarge));
+    // 64 GiB offered; what was written is the limit plus what the sockets buffer.
+    let chunks = written.recv().unwrap();
+    assert!(chunks < 1 << 10, "{chunks} chunks of 64 KiB written");
   }
 }

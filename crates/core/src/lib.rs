@@ -20,6 +20,7 @@ pub mod js_semantics;
 pub mod json;
 pub mod jwt;
 pub mod keys;
+pub mod log;
 pub mod paths;
 pub mod runtime;
 pub mod webhooks;

@@ -138,6 +138,7 @@ pub struct FakeServer {
   hits: Arc<AtomicUsize>,
   body: Arc<Mutex<String>>,
   delay_ms: Arc<AtomicU64>,
+  status: Arc<AtomicU64>,
 }
 
 impl FakeServer {
@@ -147,7 +148,9 @@ impl FakeServer {
     let hits = Arc::new(AtomicUsize::new(0));
     let body = Arc::new(Mutex::new(body));
     let delay_ms = Arc::new(AtomicU64::new(0));
+    let status = Arc::new(AtomicU64::new(u64::from(status)));
     let (thread_hits, thread_body, thread_delay) = (hits.clone(), body.clone(), delay_ms.clone());
+    let thread_status = status.clone();
     std::thread::spawn(move || {
       for stream in listener.incoming() {
         let Ok(mut stream) = stream else { break };
@@ -156,6 +159,7 @@ impl FakeServer {
         thread_hits.fetch_add(1, Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(thread_delay.load(Ordering::SeqCst)));
         let body = thread_body.lock().unwrap().clone();
+        let status = thread_status.load(Ordering::SeqCst);
         let reply = format!(
           "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
           body.len()
@@ -168,6 +172,7 @@ impl FakeServer {
       hits,
       body,
       delay_ms,
+      status,
     }
   }
 
@@ -177,6 +182,10 @@ impl FakeServer {
 
   pub fn set_body(&self, body: String) {
     *self.body.lock().unwrap() = body;
+  }
+
+  pub fn set_status(&self, status: u16) {
+    self.status.store(u64::from(status), Ordering::SeqCst);
   }
 
   pub fn set_delay_ms(&self, delay_ms: u64) {
@@ -497,4 +506,23 @@ fn reply_bytes(reply: &Reply, own_url: &str) -> Vec<u8> {
   let mut bytes = head.into_bytes();
   bytes.extend_from_slice(&reply.body);
   bytes
+}
+
+/// An API that answers one request with `body` (200, JSON) and is then gone:
+/// every later connection is refused, as when the Backend API is down.
+pub fn one_shot_server(body: String) -> String {
+  let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+  let url = format!("http://{}", listener.local_addr().unwrap());
+  std::thread::spawn(move || {
+    if let Ok((mut stream, _)) = listener.accept() {
+      let _ = stream.read(&mut [0u8; 8192]);
+      let reply = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+      );
+      let _ = stream.write_all(reply.as_bytes());
+    }
+    // The listener is dropped here: the port refuses connections from now on.
+  });
+  url
 }

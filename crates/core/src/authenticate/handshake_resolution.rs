@@ -235,6 +235,7 @@ async fn directives_from_nonce(
     url,
     headers: backend_api::default_headers(&instance.api_user_agent, secret_key),
     body: None,
+    max_response_bytes: backend_api::AUTH_RESPONSE_LIMIT,
   };
   let response = backend_api::send(client, &request, None)
     .await
@@ -333,7 +334,8 @@ async fn handshake_key(
     &options.api_version,
     secret_key,
     options.skip_jwks_cache,
-  );
+  )
+  .stale_if_error(options.jwks_stale_if_error_ms);
   let kid = js_semantics::to_js_string(js_semantics::get(&decoded.header, "kid"));
   if let Some(key) = source.cached(&kid, crate::clock::now_ms()) {
     return Ok(key);

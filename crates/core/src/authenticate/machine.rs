@@ -158,6 +158,7 @@ async fn authenticate_opaque(
     url,
     headers: backend_api::default_headers(context.user_agent, secret),
     body: Some(body.into_bytes()),
+    max_response_bytes: backend_api::AUTH_RESPONSE_LIMIT,
   };
   let Ok(response) = backend_api::send(client, &request, None).await else {
     return unexpected();

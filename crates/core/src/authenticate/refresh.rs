@@ -105,6 +105,7 @@ async fn request_refresh(
     url,
     headers: backend_api::default_headers(&instance.api_user_agent, secret_key),
     body: Some(body.to_string().into_bytes()),
+    max_response_bytes: backend_api::AUTH_RESPONSE_LIMIT,
   };
   let response = match backend_api::send(client, &api_request, None).await {
     Ok(response) => response,

@@ -6,6 +6,7 @@
 
 pub mod retry;
 
+use crate::http_client::BodyError;
 use crate::paths::join_paths;
 use std::time::Duration;
 
@@ -15,7 +16,20 @@ pub struct ApiRequest {
   pub headers: Vec<(String, String)>,
   /// JSON text, or the bytes of a multipart form.
   pub body: Option<Vec<u8>>,
+  /// A longer answer fails (`TransportError::TooLarge`) without being read
+  /// further.
+  pub max_response_bytes: usize,
 }
+
+/// The default `maxResponseBytes` of a Backend API client: far above any
+/// answer Clerk gives (a page of 500 users is a few MB), low enough that a
+/// broken or hostile answer cannot exhaust the server's memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The limit of the calls made while authenticating a request (handshake
+/// payload, session refresh, machine token verification), whose answers are
+/// a few kilobytes.
+pub const AUTH_RESPONSE_LIMIT: usize = 1024 * 1024;
 
 /// Why no response came back. Both surface as `unexpected_error` in JS, like
 /// a rejected `fetch`.
@@ -28,6 +42,8 @@ pub enum TransportError {
   Terminated,
   /// The caller's timeout elapsed first.
   TimedOut(Duration),
+  /// The answer was longer than the request's `max_response_bytes`.
+  TooLarge(usize),
 }
 
 impl TransportError {
@@ -39,6 +55,9 @@ impl TransportError {
         "The Clerk Backend API did not answer within {} ms",
         limit.as_millis()
       ),
+      TransportError::TooLarge(limit) => {
+        format!("The Clerk Backend API answered with more than {limit} bytes")
+      }
     }
   }
 }
@@ -139,10 +158,13 @@ async fn exchange(
   let content_type = header("content-type");
   let retry_after = header("retry-after");
   let cf_ray = header("cf-ray");
-  let bytes = response
-    .bytes()
+  let limit = request.max_response_bytes;
+  let bytes = crate::http_client::read_body(response, limit)
     .await
-    .map_err(|_| TransportError::Terminated)?;
+    .map_err(|error| match error {
+      BodyError::TooLarge => TransportError::TooLarge(limit),
+      BodyError::Read => TransportError::Terminated,
+    })?;
   Ok(ApiResponse {
     status: status.as_u16(),
     status_text,

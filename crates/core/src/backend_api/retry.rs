@@ -168,6 +168,7 @@ mod tests {
       url: format!("{url}/v1/users/user_1"),
       headers: vec![],
       body: None,
+      max_response_bytes: crate::backend_api::DEFAULT_MAX_RESPONSE_BYTES,
     }
   }
 

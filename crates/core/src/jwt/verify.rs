@@ -39,6 +39,8 @@ pub struct VerifyOptions {
   pub machine_token_cache_ttl_ms: Option<f64>,
   /// Reuse successful session-token verifications (see `token_cache`).
   pub token_cache: bool,
+  /// `jwksStaleIfErrorMs` (ours, opt-in; 0 for off): see `JwksSource`.
+  pub jwks_stale_if_error_ms: f64,
   /// Values derived from the fields above, computed on first use.
   pub derived: Derived,
 }
@@ -84,6 +86,7 @@ impl VerifyOptions {
           self.skip_jwks_cache,
           Cow::Borrowed(scope),
         )
+        .stale_if_error(self.jwks_stale_if_error_ms)
       })
   }
 

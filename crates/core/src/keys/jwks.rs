@@ -6,6 +6,7 @@
 use super::PublicKey;
 use crate::constants::{BACKEND_USER_AGENT, CLERK_API_VERSION, JWKS_CACHE_TTL_MS};
 use crate::errors::{action, reason, Failure, TokenError};
+use crate::http_client::BodyError;
 use crate::js_semantics;
 use crate::paths::join_paths;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
@@ -25,6 +26,17 @@ pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// of refetching, so that tokens with made-up kids cannot make the server
 /// hammer the Backend API.
 pub const UNKNOWN_KID_COOLDOWN_MS: f64 = 5_000.0;
+/// The largest JWKS answer read: a Clerk JWKS is about a kilobyte, and
+/// reading stops here, so a broken or hostile answer cannot fill the
+/// server's memory (the reference reads any size).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Keys kept from one JWKS (a Clerk instance has one or two), and the
+/// longest kid kept: the key cache stays small whatever an answer holds.
+pub const MAX_KEYS: usize = 32;
+pub const MAX_KID_LENGTH: usize = 256;
+/// While keys are served stale (`jwksStaleIfErrorMs`), a refresh is tried
+/// again this often; the requests in between do not wait for one.
+pub const STALE_RETRY_INTERVAL_MS: f64 = 10_000.0;
 
 struct ScopeKey {
   jwk: Value,
@@ -38,6 +50,11 @@ pub struct ScopeKeys {
   /// Until when (ms since the epoch, as f64 bits) a kid missing from
   /// `keys` is a kid mismatch without a refetch.
   unknown_kid_cooldown_until: AtomicU64,
+  /// Since a refresh of these keys failed and they were served stale: when
+  /// that outage began and until when no refresh is tried (ms, f64 bits);
+  /// 0 while there is none.
+  outage_since: AtomicU64,
+  stale_retry_after: AtomicU64,
 }
 
 impl ScopeKeys {
@@ -58,6 +75,39 @@ impl ScopeKeys {
 
   fn key(&self, kid: &str) -> Option<Arc<PublicKey>> {
     self.keys.get(kid).map(|entry| entry.key.clone())
+  }
+
+  /// Whether these keys, past their lifetime, may still verify for a
+  /// source that allows `stale_if_error_ms` when a refresh fails.
+  fn within_stale_window(&self, now_ms: f64, stale_if_error_ms: f64) -> bool {
+    stale_if_error_ms > 0.0 && now_ms - self.last_updated_ms < JWKS_CACHE_TTL_MS + stale_if_error_ms
+  }
+
+  /// In an outage, with the next refresh not yet due: served stale without one.
+  fn stale_retry_pending(&self, now_ms: f64) -> bool {
+    now_ms < f64::from_bits(self.stale_retry_after.load(Ordering::Relaxed))
+  }
+
+  /// Records a failed refresh; true for the first of an outage.
+  fn record_failed_refresh(&self, now_ms: f64) -> bool {
+    let retry = now_ms + STALE_RETRY_INTERVAL_MS;
+    self
+      .stale_retry_after
+      .store(retry.to_bits(), Ordering::Relaxed);
+    self
+      .outage_since
+      .compare_exchange(0, now_ms.to_bits(), Ordering::Relaxed, Ordering::Relaxed)
+      .is_ok()
+  }
+
+  fn fresh(keys: HashMap<String, ScopeKey, foldhash::fast::RandomState>, now_ms: f64) -> ScopeKeys {
+    ScopeKeys {
+      keys,
+      last_updated_ms: now_ms,
+      unknown_kid_cooldown_until: AtomicU64::new(0f64.to_bits()),
+      outage_since: AtomicU64::new(0),
+      stale_retry_after: AtomicU64::new(0f64.to_bits()),
+    }
   }
 }
 
@@ -152,6 +202,9 @@ pub struct JwksSource<'a> {
   pub timeout: Duration,
   /// `apiUrl|apiVersion|secretKey`: the cache scope.
   pub scope: Cow<'a, str>,
+  /// `jwksStaleIfErrorMs` (0: off): when a refresh fails, the last keys
+  /// keep verifying this long past their lifetime.
+  pub stale_if_error_ms: f64,
 }
 
 /// The owned parts of a `JwksSource`, for a fetch that outlives its caller.
@@ -188,7 +241,14 @@ impl<'a> JwksSource<'a> {
       skip_cache,
       timeout: FETCH_TIMEOUT,
       scope,
+      stale_if_error_ms: 0.0,
     }
+  }
+
+  /// The same source, serving stale keys for `ms` when a refresh fails.
+  pub fn stale_if_error(mut self, ms: f64) -> Self {
+    self.stale_if_error_ms = if ms.is_finite() && ms > 0.0 { ms } else { 0.0 };
+    self
   }
 
   fn scope(&self) -> &str {
@@ -204,7 +264,13 @@ impl<'a> JwksSource<'a> {
       return Lookup::Fetch;
     };
     if scope.expired(now_ms) {
-      return Lookup::Fetch;
+      let serve_stale = scope.within_stale_window(now_ms, self.stale_if_error_ms)
+        && scope.stale_retry_pending(now_ms);
+      return match scope.key(kid) {
+        Some(key) if serve_stale => Lookup::Found(key),
+        None if serve_stale => Lookup::KnownMissing,
+        _ => Lookup::Fetch,
+      };
     }
     match scope.key(kid) {
       Some(key) => Lookup::Found(key),
@@ -233,11 +299,67 @@ impl<'a> JwksSource<'a> {
       Lookup::KnownMissing => return Err(kid_mismatch(kid)),
       Lookup::Fetch => {}
     }
-    let scope = self.refresh(client).await?;
+    if let Some(key) = self.stale_while_retrying(client, kid) {
+      return Ok(key);
+    }
+    let scope = match self.refresh(client).await {
+      Ok(scope) => scope,
+      Err(failure) => return self.stale_key(kid, failure),
+    };
     scope.key(kid).ok_or_else(|| {
       scope.start_cooldown(crate::clock::now_ms());
       kid_mismatch(kid)
     })
+  }
+
+  /// In an outage already under way (a refresh failed and stale keys were
+  /// served), with a retry due: the stale key at once, while the retry runs
+  /// in the background; a request does not wait for it.
+  fn stale_while_retrying(&self, client: &reqwest::Client, kid: &str) -> Option<Arc<PublicKey>> {
+    let now_ms = crate::clock::now_ms();
+    let scope = scopes().get(self.scope())?;
+    let in_outage = scope.outage_since.load(Ordering::Relaxed) != 0;
+    if !in_outage || !scope.within_stale_window(now_ms, self.stale_if_error_ms) {
+      return None;
+    }
+    let key = scope.key(kid)?;
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    // The next retry after this one is due later, whatever this one gives.
+    scope.record_failed_refresh(now_ms);
+    let flight = self.flight(client);
+    runtime.spawn(async move {
+      if flight.await.is_err() {
+        scope.record_failed_refresh(crate::clock::now_ms());
+      }
+    });
+    Some(key)
+  }
+
+  /// After a failed refresh: the cached key for `kid` if the source allows
+  /// stale keys and they are within that window (the first time in an
+  /// outage, with a warning), else the failure.
+  fn stale_key(&self, kid: &str, failure: Failure) -> Result<Arc<PublicKey>, Failure> {
+    let now_ms = crate::clock::now_ms();
+    let Some(scope) = scopes().get(self.scope()) else {
+      return Err(failure);
+    };
+    if !scope.within_stale_window(now_ms, self.stale_if_error_ms) {
+      return Err(failure);
+    }
+    let Some(key) = scope.key(kid) else {
+      return Err(failure);
+    };
+    if scope.record_failed_refresh(now_ms) {
+      let age_s = ((now_ms - scope.last_updated_ms) / 1000.0).round();
+      let left_s = ((scope.last_updated_ms + JWKS_CACHE_TTL_MS + self.stale_if_error_ms - now_ms)
+        / 1000.0)
+        .round();
+      crate::log::warn(&format!(
+        "Clerk: the JWKS could not be refreshed ({}); tokens are verified with the keys fetched {age_s} s ago for at most {left_s} s more (jwksStaleIfErrorMs).",
+        failure_text(&failure)
+      ));
+    }
+    Ok(key)
   }
 
   /// Fetches the JWKS unless fresh keys are cached (start-up prewarming).
@@ -255,9 +377,14 @@ impl<'a> JwksSource<'a> {
   /// Fetches the JWKS into the cache: one fetch per scope at a time, shared
   /// by every caller that arrives while it runs.
   pub async fn refresh(&self, client: &reqwest::Client) -> Result<Arc<ScopeKeys>, Failure> {
+    self.flight(client).await
+  }
+
+  /// The fetch in flight for this scope, started if there is none.
+  fn flight(&self, client: &reqwest::Client) -> Shared<BoxFuture<'static, FetchResult>> {
     static NEXT_FETCH: AtomicU64 = AtomicU64::new(1);
     let scope_name = self.scope().to_string();
-    let shared = {
+    {
       let mut flights = lock(in_flight());
       match flights.get(&scope_name) {
         Some((_, shared)) => shared.clone(),
@@ -287,8 +414,7 @@ impl<'a> JwksSource<'a> {
           shared
         }
       }
-    };
-    shared.await
+    }
   }
 }
 
@@ -331,19 +457,16 @@ impl OwnedSource {
     let now_ms = crate::clock::now_ms();
     let previous = scopes().get(scope_name);
     let mut merged: HashMap<String, ScopeKey, foldhash::fast::RandomState> = HashMap::default();
-    if let Some(previous) = previous.as_ref().filter(|p| !p.expired(now_ms)) {
-      for (kid, entry) in &previous.keys {
-        let (jwk, key) = (entry.jwk.clone(), entry.key.clone());
-        merged.insert(kid.clone(), ScopeKey { jwk, key });
-      }
-    }
-    for jwk in keys {
+    for jwk in keys.iter().take(MAX_KEYS) {
       if jwk.is_null() {
         return Err(Failure::Unexpected(
           "Cannot read properties of null (reading 'kid')".into(),
         ));
       }
       let kid = js_semantics::to_js_string(js_semantics::get(jwk, "kid"));
+      if kid.len() > MAX_KID_LENGTH {
+        continue;
+      }
       // An unchanged JWK keeps its imported key, and with it the verified
       // tokens cached against that key.
       let unchanged = previous
@@ -360,6 +483,19 @@ impl OwnedSource {
         },
       );
     }
+    // The unexpired cached keys stay beside the fetched ones, as the
+    // reference merges them, while the cache holds fewer than MAX_KEYS.
+    if let Some(previous) = previous.as_ref().filter(|p| !p.expired(now_ms)) {
+      for (kid, entry) in &previous.keys {
+        if merged.len() >= MAX_KEYS {
+          break;
+        }
+        merged.entry(kid.clone()).or_insert_with(|| ScopeKey {
+          jwk: entry.jwk.clone(),
+          key: entry.key.clone(),
+        });
+      }
+    }
     let keys_changed = previous.as_ref().is_some_and(|p| {
       p.keys.iter().any(|(kid, old)| {
         merged
@@ -367,16 +503,31 @@ impl OwnedSource {
           .is_none_or(|new| !Arc::ptr_eq(&new.key, &old.key))
       })
     });
-    let scope = Arc::new(ScopeKeys {
-      keys: merged,
-      last_updated_ms: now_ms,
-      unknown_kid_cooldown_until: AtomicU64::new(0f64.to_bits()),
-    });
+    if let Some(since) = previous
+      .as_ref()
+      .map(|p| f64::from_bits(p.outage_since.load(Ordering::Relaxed)))
+    {
+      if since > 0.0 {
+        let lasted_s = ((now_ms - since) / 1000.0).round();
+        crate::log::warn(&format!(
+          "Clerk: the JWKS was refreshed again after {lasted_s} s of verifying with stale keys (jwksStaleIfErrorMs)."
+        ));
+      }
+    }
+    let scope = Arc::new(ScopeKeys::fresh(merged, now_ms));
     scopes().insert(scope_name, scope.clone());
     if keys_changed {
       KEYS_REPLACED.fetch_add(1, Ordering::SeqCst);
     }
     Ok(scope)
+  }
+}
+
+/// A failure's message, for the outage warning.
+fn failure_text(failure: &Failure) -> &str {
+  match failure {
+    Failure::Token(err) => &err.message,
+    Failure::Unexpected(message) | Failure::Fatal(message) => message,
   }
 }
 
@@ -437,10 +588,17 @@ async fn fetch_once(client: &reqwest::Client, source: &JwksSource<'_>) -> Result
     .await
     .map_err(|e| Failure::Unexpected(format!("fetch failed: {e}")))?;
   let status = response.status();
-  let bytes = response
-    .bytes()
-    .await
-    .map_err(|e| Failure::Unexpected(format!("fetch failed: {e}")))?;
+  let bytes = match crate::http_client::read_body(response, MAX_BODY_BYTES).await {
+    Ok(bytes) => bytes,
+    Err(BodyError::Read) => return Err(Failure::Unexpected("fetch failed: terminated".into())),
+    Err(BodyError::TooLarge) => {
+      let message = format!(
+        "Error loading Clerk JWKS from {url}: the answer is longer than {MAX_BODY_BYTES} bytes"
+      );
+      let error = TokenError::new(reason::REMOTE_JWK_FAILED_TO_LOAD, message);
+      return Err(error.with_action(action::CONTACT_SUPPORT).into());
+    }
+  };
   // `response.json()` fails on any non-JSON body, on error responses too.
   let body =
     crate::json::parse_body(&bytes).ok_or_else(|| Failure::Unexpected("SyntaxError".into()))?;
@@ -784,6 +942,163 @@ mod tests {
     server.set_body(jwks_body(&[&key]));
     source.fetch(&client, &key.kid).await.expect("the key");
     assert_eq!(server.hits(), 6);
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn an_answer_over_1_mib_is_a_load_failure_read_no_further() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_oversized");
+    // Valid JSON with the key, padded past the limit with whitespace.
+    let padded = format!("{}{}", jwks_body(&[&key]), " ".repeat(MAX_BODY_BYTES));
+    let server = FakeServer::start(200, padded);
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_oversized", false);
+    let client = reqwest::Client::new();
+    match source.fetch(&client, &key.kid).await {
+      Err(Failure::Token(err)) => {
+        assert_eq!(err.reason, reason::REMOTE_JWK_FAILED_TO_LOAD);
+        assert!(
+          err
+            .message
+            .ends_with("the answer is longer than 1048576 bytes"),
+          "{}",
+          err.message
+        );
+      }
+      Err(other) => panic!("expected a load failure, got {other:?}"),
+      Ok(_) => panic!("expected a load failure, got the key"),
+    }
+    assert_eq!(server.hits(), 5, "five attempts, as for any failed load");
+    server.set_body(jwks_body(&[&key]));
+    source
+      .fetch(&client, &key.kid)
+      .await
+      .expect("the key, once the answer is small");
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn the_cache_keeps_at_most_32_keys_and_no_kid_over_256_characters() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_bounds");
+    let with_kid = |kid: String| {
+      let mut jwk = key.jwk();
+      jwk["kid"] = json!(kid);
+      jwk
+    };
+    let long_kid = "k".repeat(MAX_KID_LENGTH + 1);
+    let mut keys = vec![with_kid(long_kid.clone())];
+    keys.extend((0..40).map(|i| with_kid(format!("kid_{i}"))));
+    let server = FakeServer::start(200, json!({ "keys": keys }).to_string());
+    let source = JwksSource::new(&server.url, "v1", "sk_test_jwks_bounds", false);
+    let client = reqwest::Client::new();
+    source.fetch(&client, "kid_0").await.expect("the first key");
+    assert!(is_found(&source, "kid_30"));
+    assert!(
+      !is_found(&source, "kid_31"),
+      "the 33rd key of the answer is not kept"
+    );
+    assert!(!is_found(&source, &long_kid));
+    // Later fetches merge the kept keys in without growing past the bound.
+    server.set_body(
+      json!({ "keys": (40..80).map(|i| with_kid(format!("kid_{i}"))).collect::<Vec<_>>() })
+        .to_string(),
+    );
+    source.refresh(&client).await.expect("a refetch");
+    let kept = (0..80)
+      .filter(|i| is_found(&source, &format!("kid_{i}")))
+      .count();
+    assert_eq!(kept, MAX_KEYS);
+    assert!(is_found(&source, "kid_40"), "fetched keys come first");
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn stale_if_error_serves_the_last_keys_through_an_outage_for_its_window() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_stale");
+    let url = crate::test_support::one_shot_server(jwks_body(&[&key]));
+    let source = JwksSource::new(&url, "v1", "sk_test_jwks_stale", false).stale_if_error(60_000.0);
+    let client = reqwest::Client::new();
+    source
+      .fetch(&client, &key.kid)
+      .await
+      .expect("the key, while the API is up");
+    // The API is gone; the keys' lifetime ends.
+    test_clock::advance(JWKS_CACHE_TTL_MS + 1_000.0);
+    assert!(matches!(source.lookup(&key.kid, now_ms()), Lookup::Fetch));
+    source
+      .fetch(&client, &key.kid)
+      .await
+      .expect("the stale key after the failed refresh");
+    let warnings = crate::log::recorded::containing("sk_test_jwks_stale");
+    assert!(
+      warnings.is_empty(),
+      "the warning does not name the secret key: {warnings:?}"
+    );
+    // This source's warnings (other tests log theirs to the same record).
+    let warned = || crate::log::recorded::containing(&format!("{url}/v1/jwks"));
+    assert_eq!(warned().len(), 1, "{:?}", warned());
+    // The refresh's five attempts take a few seconds of the window.
+    assert!(warned()[0].contains("keys fetched 30"), "{:?}", warned());
+    assert!(
+      warned()[0].ends_with(" s more (jwksStaleIfErrorMs)."),
+      "{:?}",
+      warned()
+    );
+    // Until the next retry is due, from memory; then at once, retrying behind.
+    assert!(is_found(&source, &key.kid));
+    assert!(matches!(
+      source.lookup("kid_other", now_ms()),
+      Lookup::KnownMissing
+    ));
+    test_clock::advance(STALE_RETRY_INTERVAL_MS);
+    assert!(matches!(source.lookup(&key.kid, now_ms()), Lookup::Fetch));
+    let started = std::time::Instant::now();
+    source
+      .fetch(&client, &key.kid)
+      .await
+      .expect("the stale key, without waiting for the retry");
+    assert!(
+      started.elapsed() < Duration::from_millis(200),
+      "{:?}",
+      started.elapsed()
+    );
+    assert_eq!(warned().len(), 1, "one warning per outage");
+    // Past the window the failure is the caller's again.
+    test_clock::advance(60_000.0);
+    assert!(matches!(
+      source.fetch(&client, &key.kid).await,
+      Err(Failure::Unexpected(message)) if message.starts_with("fetch failed")
+    ));
+    test_clock::advance(-(JWKS_CACHE_TTL_MS + 1_000.0 + STALE_RETRY_INTERVAL_MS + 60_000.0));
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn without_stale_if_error_an_outage_fails_once_the_keys_expire_and_the_end_is_logged() {
+    let _serial = crate::test_support::key_state_serialized();
+    let key = TestKey::generate("kid_jwks_not_stale");
+    let server = FakeServer::start(200, jwks_body(&[&key]));
+    let plain = JwksSource::new(&server.url, "v1", "sk_test_jwks_not_stale", false);
+    let client = reqwest::Client::new();
+    plain.fetch(&client, &key.kid).await.expect("the key");
+    test_clock::advance(JWKS_CACHE_TTL_MS + 1_000.0);
+    server.set_body("{\"errors\": []}".into());
+    server.set_status(500);
+    assert_eq!(
+      reason_of(plain.fetch(&client, &key.kid).await),
+      reason::REMOTE_JWK_FAILED_TO_LOAD
+    );
+    // The same scope with the option: stale until the API is back, and the end is logged.
+    let stale =
+      JwksSource::new(&server.url, "v1", "sk_test_jwks_not_stale", false).stale_if_error(60_000.0);
+    stale.fetch(&client, &key.kid).await.expect("the stale key");
+    server.set_status(200);
+    server.set_body(jwks_body(&[&key]));
+    stale.refresh(&client).await.expect("the API is back");
+    assert!(!crate::log::recorded::containing("refreshed again after").is_empty());
+    test_clock::advance(-(JWKS_CACHE_TTL_MS + 1_000.0));
   }
 
   #[tokio::test]
