@@ -175,6 +175,23 @@ describe('failures give the reference outcome', () => {
     assert.deepEqual(await outcome(native.users.getUser('user_1')), expected)
     await server.close()
   })
+
+  test('a redirect to itself: the loop is cut, an unexpected_error', async () => {
+    let connections = 0
+    const server = await startRawServer((socket, request) => {
+      connections++
+      const target = request.split(' ')[1]
+      socket.end(`HTTP/1.1 302 Found\r\nlocation: ${target}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`)
+    })
+    const { reference, native } = clients(server.url)
+    const expected = await outcome(reference.users.getUser('user_1'))
+    assert.deepEqual(expected.error.errors, [{ code: 'unexpected_error', message: 'fetch failed' }])
+    const referenceConnections = connections
+    assert.deepEqual(await outcome(native.users.getUser('user_1')), expected)
+    // Node's fetch follows 20 redirects, reqwest 10.
+    assert.deepEqual([referenceConnections, connections - referenceConnections], [21, 11])
+    await server.close()
+  })
 })
 
 describe('requestTimeoutMs', () => {

@@ -147,6 +147,11 @@ for (const [instance, publishableKey] of [
       ]) {
         await same({ headers: { ...DOCUMENT, cookie: `${jar}; ${cookie(dev)}` } })
       }
+      // A session cookie whose payload is `null`, with a handshake nonce to resolve: the cookies are read first.
+      const nullPayload = 'eyJhbGciOiJSUzI1NiJ9.bnVsbA.c2ln'
+      for (const path of ['/probe', '/probe?__clerk_handshake_nonce=n1']) {
+        await same({ path, headers: { ...DOCUMENT, cookie: `__session=${nullPayload}; __client_uat=1; ${cookie(dev)}` } }, { status: 500 })
+      }
     })
 
     test('cookie parsing: the first of a name wins, only spaces and tabs are trimmed', async () => {

@@ -68,6 +68,10 @@ pub fn decode_uri_component(input: &str) -> Option<String> {
   while i < bytes.len() {
     if bytes[i] == b'%' {
       let hex = bytes.get(i + 1..i + 3)?;
+      // Two hex digits exactly: `from_str_radix` alone would take a sign ("%+1").
+      if !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+      }
       let value = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
       out.push(value);
       i += 3;

@@ -88,10 +88,16 @@ pub enum CookieStep {
   },
 }
 
-/// Step 1: a handshake nonce or token is resolved before anything else.
+/// Step 1: a handshake nonce or token is resolved before anything else,
+/// once the cookies are read: the reference reads them when it builds its
+/// context, so what fails there (a session cookie with a null payload)
+/// fails first.
 pub fn first_step(request: &Request, instance: &Instance) -> CookieStep {
   match super::handshake_resolution::credentials(request) {
-    Some((nonce, token)) => CookieStep::ResolveHandshake { nonce, token },
+    Some((nonce, token)) => match CookieState::read(request, instance) {
+      Ok(_) => CookieStep::ResolveHandshake { nonce, token },
+      Err(failure) => CookieStep::Decided(fatal(failure)),
+    },
     None => before_verification(request, instance),
   }
 }
@@ -485,7 +491,7 @@ fn uses_suffixed_cookies(
   let client_uat = request.cookie("__client_uat");
   let suffixed_session = suffixed_session_cookie.token.unwrap_or_default();
   let session = session_cookie.token.unwrap_or_default();
-  let session_payload = session_cookie.payload()?;
+  let session_payload = session_cookie.payload("iss")?;
   if !session.is_empty() {
     let Some(payload) = &session_payload else {
       return Ok(false);
@@ -503,7 +509,7 @@ fn uses_suffixed_cookies(
   if suffixed_client_uat.is_none() && suffixed_session.is_empty() {
     return Ok(false);
   }
-  let suffixed_payload = suffixed_session_cookie.payload()?;
+  let suffixed_payload = suffixed_session_cookie.payload("iat")?;
   let iat_or_zero = |payload: &Option<&Value>| {
     payload
       .map(|p| js_semantics::get(p, "iat"))
@@ -553,13 +559,14 @@ impl<'r> LazyDecode<'r> {
     Some(self.decoded.get_or_init(|| decode(token)))
   }
 
-  /// The payload, if it decodes; a `null` payload throws in the reference.
-  fn payload(&self) -> Result<Option<&Value>, Failure> {
+  /// The payload, if it decodes; a `null` payload throws in the reference,
+  /// whose message names the property it reads first (`reading`).
+  fn payload(&self, reading: &str) -> Result<Option<&Value>, Failure> {
     match self.decoded() {
       None | Some(Err(_)) => Ok(None),
-      Some(Ok(decoded)) if decoded.payload.is_null() => {
-        Err(Failure::Fatal("Cannot read properties of null".into()))
-      }
+      Some(Ok(decoded)) if decoded.payload.is_null() => Err(Failure::Fatal(format!(
+        "Cannot read properties of null (reading '{reading}')"
+      ))),
       Some(Ok(decoded)) => Ok(Some(&decoded.payload)),
     }
   }
@@ -615,8 +622,7 @@ fn js_to_number(value: Option<&Value>) -> f64 {
     Some(Value::Null) => 0.0,
     Some(Value::Bool(b)) => f64::from(u8::from(*b)),
     Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-    Some(Value::String(s)) if s.trim().is_empty() => 0.0,
-    Some(Value::String(s)) => s.trim().parse().unwrap_or(f64::NAN),
+    Some(Value::String(s)) => super::handshake::js_number(s),
     Some(_) => f64::NAN,
   }
 }

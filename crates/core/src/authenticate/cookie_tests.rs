@@ -380,7 +380,6 @@ fn after_a_failed_resolution_the_cookie_path_ignores_the_handshake_credentials()
 }
 
 #[test]
-#[ignore = "bug: the reference builds its context (and reads the session cookie, which throws on a null payload) before resolving a handshake; first_step resolves the handshake instead of failing"]
 fn a_null_payload_session_cookie_fails_even_when_a_handshake_nonce_is_present() {
   // header {"alg":"RS256"}, payload null: `tokenHasIssuer` reads `null.iss`.
   let null_payload = "eyJhbGciOiJSUzI1NiJ9.bnVsbA.c2ln";
