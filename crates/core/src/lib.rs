@@ -26,4 +26,6 @@ pub mod runtime;
 pub mod webhooks;
 
 #[cfg(test)]
+mod fuzz_regressions;
+#[cfg(test)]
 mod test_support;

@@ -98,25 +98,33 @@ fn redirect_unless_looping(
   }
 }
 
-/// `Number(text)`: trimmed decimal (or hex/binary/octal) text, NaN otherwise.
+/// `Number(text)`: decimal text, `Infinity`, or `0x`/`0o`/`0b` digits (either
+/// case, no sign), between JS white space; NaN otherwise.
 pub fn js_number(text: &str) -> f64 {
-  let trimmed = text.trim();
+  let trimmed = text.trim_matches(is_js_space);
   if trimmed.is_empty() {
     return 0.0;
   }
-  let radix = |prefix: &str, radix: u32| {
-    trimmed.strip_prefix(prefix).map(|digits| {
-      u64::from_str_radix(digits, radix)
-        .map(|n| n as f64)
-        .unwrap_or(f64::NAN)
-    })
+  let radix = match trimmed.get(..2).map(str::to_ascii_lowercase).as_deref() {
+    Some("0x") => Some(16),
+    Some("0o") => Some(8),
+    Some("0b") => Some(2),
+    _ => None,
   };
-  if let Some(value) = radix("0x", 16)
-    .or_else(|| radix("0X", 16))
-    .or_else(|| radix("0b", 2))
-    .or_else(|| radix("0o", 8))
-  {
-    return value;
+  if let Some(radix) = radix {
+    // `from_str_radix` alone would take a sign (`0x+3`), which JS refuses.
+    let digits = &trimmed[2..];
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+      return f64::NAN;
+    }
+    return u128::from_str_radix(digits, radix).map_or_else(
+      |_| {
+        digits.chars().fold(0.0, |value, c| {
+          value * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+        })
+      },
+      |n| n as f64,
+    );
   }
   match trimmed {
     "Infinity" | "+Infinity" => f64::INFINITY,
@@ -124,6 +132,13 @@ pub fn js_number(text: &str) -> f64 {
     _ if trimmed.contains(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E') => f64::NAN,
     _ => trimmed.parse::<f64>().unwrap_or(f64::NAN),
   }
+}
+
+/// JS `StrWhiteSpaceChar` (WhiteSpace and LineTerminator): Unicode's
+/// White_Space, as Rust's `char::is_whitespace` has it, but U+0085, plus
+/// U+FEFF.
+fn is_js_space(c: char) -> bool {
+  (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
 /// `https://<frontendApi>/v1/client/handshake?redirect_url=…&…`
@@ -239,6 +254,30 @@ mod tests {
         );
       }
       other => panic!("unexpected {other:?}"),
+    }
+  }
+
+  #[test]
+  fn numbers_read_as_js_number_reads_them() {
+    for (text, expected) in [
+      ("3", 3.0),
+      (" 3\n", 3.0),
+      ("", 0.0),
+      ("0x1f", 31.0),
+      ("0X1F", 31.0),
+      ("0B11", 3.0),
+      ("0O17", 15.0),
+      ("\u{feff}3", 3.0),
+      ("1e1000", f64::INFINITY),
+      ("-Infinity", f64::NEG_INFINITY),
+      ("0xffffffffffffffffff", 4722366482869645213696.0),
+    ] {
+      assert_eq!(js_number(text), expected, "{text:?}");
+    }
+    for text in [
+      "0x+3", "0x-3", "0x", "-0x3", "0b2", "\u{85}3", "inf", "1_000", "3a",
+    ] {
+      assert!(js_number(text).is_nan(), "{text:?}");
     }
   }
 

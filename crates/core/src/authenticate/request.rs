@@ -117,10 +117,18 @@ impl<'a> Request<'a> {
     self.clerk_params().iter().any(|(k, _)| k == name)
   }
 
-  /// A URL without `?` has no query parameters (and needs no parsing).
+  /// `clerkUrl` has a query only if the URL or a host it is built from has
+  /// a `?` (the host can bring one when the URL has no path); without one
+  /// nothing needs parsing.
   fn clerk_params(&self) -> &[(String, String)] {
     self.clerk_params.get_or_init(|| {
-      let query = match self.input.url.contains('?') {
+      let input = self.input;
+      let has_question_mark =
+        |value: &Option<String>| value.as_deref().is_some_and(|v| v.contains('?'));
+      let may_have_query = input.url.contains('?')
+        || has_question_mark(&input.host)
+        || has_question_mark(&input.forwarded_host);
+      let query = match may_have_query {
         true => self.clerk_url().and_then(Url::query),
         false => None,
       };

@@ -121,6 +121,10 @@ fn parse_imf_fixdate(value: &str) -> Option<SystemTime> {
   .iter()
   .position(|m| m == month)? as u64
     + 1;
+  // Four digits, as IMF-fixdate has them: a longer year overflowed the seconds.
+  if year.len() != 4 {
+    return None;
+  }
   let year: u64 = year.parse().ok()?;
   let clock: Vec<u64> = time
     .split(':')

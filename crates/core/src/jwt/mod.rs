@@ -8,3 +8,6 @@ pub mod token_kind;
 pub mod verify;
 
 pub use decode::{decode, DecodedJwt};
+
+#[cfg(test)]
+mod proptests;
