@@ -117,8 +117,8 @@ impl<'a> Request<'a> {
     self.clerk_params().iter().any(|(k, _)| k == name)
   }
 
-  /// `clerkUrl` has a query only if the URL or a host it is built from has
-  /// a `?` (the host can bring one when the URL has no path); without one
+  /// `clerkUrl` has a query only if the URL or a host or protocol it is
+  /// built from has a `?` (the host can bring one when the URL has no path); without one
   /// nothing needs parsing.
   fn clerk_params(&self) -> &[(String, String)] {
     self.clerk_params.get_or_init(|| {
@@ -127,7 +127,8 @@ impl<'a> Request<'a> {
         |value: &Option<String>| value.as_deref().is_some_and(|v| v.contains('?'));
       let may_have_query = input.url.contains('?')
         || has_question_mark(&input.host)
-        || has_question_mark(&input.forwarded_host);
+        || has_question_mark(&input.forwarded_host)
+        || has_question_mark(&input.forwarded_proto);
       let query = match may_have_query {
         true => self.clerk_url().and_then(Url::query),
         false => None,
