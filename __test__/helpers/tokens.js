@@ -25,6 +25,16 @@ function signToken(key, payload, header = {}) {
   return `${signedPart}.${signature.toString('base64url')}`
 }
 
+/**
+ * Signs a header and a payload given as raw JSON text or bytes (for
+ * duplicate keys, invalid UTF-8 and numbers JSON.stringify cannot write).
+ */
+function signRaw(key, headerBytes, payloadBytes, hash = 'RSA-SHA256') {
+  const signedPart = `${b64url(headerBytes)}.${b64url(payloadBytes)}`
+  const signature = crypto.sign(hash, Buffer.from(signedPart), key.privateKey)
+  return `${signedPart}.${signature.toString('base64url')}`
+}
+
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 /** Standard session claims, valid for an hour. */
@@ -45,4 +55,4 @@ function sessionClaims(overrides = {}) {
   }
 }
 
-module.exports = { createSigningKey, signToken, sessionClaims, nowSeconds, b64url }
+module.exports = { createSigningKey, signToken, signRaw, sessionClaims, nowSeconds, b64url }
