@@ -42,7 +42,7 @@ const reference = require('@clerk/express')
 const native = require(path.join(__dirname, '..'))
 const { createSigningKey, sessionClaims, signToken, tamperToken } = require('./tokens')
 const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
-const { BenchError, positiveInteger, calibrate, runRounds, summarize, quantile } = require('./harness')
+const { BenchError, positiveInteger, calibrate, runRounds, summarize, quantile, fakeResponse } = require('./harness')
 const binding = require('../lib/native')
 const { nativeOptions } = require('../lib/authenticators')
 
@@ -70,28 +70,6 @@ function fakeRequest(token, carrier = 'header') {
       ? { host: 'localhost:3000', cookie: `__session=${token}; __client_uat=1; __clerk_db_jwt=dvb_bench` }
       : { host: 'localhost:3000', authorization: `Bearer ${token}` }
   return { method: 'GET', url: '/me', originalUrl: '/me', headers, connection: {} }
-}
-
-/**
- * A response the middleware should leave alone for a bearer token. If it
- * ends it instead (400 for an unconvertible request, 307 for a handshake),
- * `next` is never called, so report that rather than wait forever.
- */
-function fakeResponse(onEnd) {
-  return {
-    statusCode: 200,
-    writableEnded: false,
-    appendHeader() {},
-    setHeader() {},
-    status(code) {
-      this.statusCode = code
-      return this
-    },
-    end() {
-      this.writableEnded = true
-      onEnd(this.statusCode)
-    },
-  }
 }
 
 /**

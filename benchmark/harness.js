@@ -103,4 +103,26 @@ function summarize(values) {
   return { median: quantile(values, 0.5), q1: quantile(values, 0.25), q3: quantile(values, 0.75), samples: values }
 }
 
-module.exports = { BenchError, positiveInteger, calibrate, runRounds, summarize, quantile }
+/**
+ * What Express hands the middleware as the response, cut to what both
+ * packages use. `onEnd(status)` is called if the middleware ends it (400 for
+ * an unconvertible request, 307 for a handshake) instead of calling `next`.
+ */
+function fakeResponse(onEnd) {
+  return {
+    statusCode: 200,
+    writableEnded: false,
+    appendHeader() {},
+    setHeader() {},
+    status(code) {
+      this.statusCode = code
+      return this
+    },
+    end() {
+      this.writableEnded = true
+      onEnd(this.statusCode)
+    },
+  }
+}
+
+module.exports = { BenchError, positiveInteger, calibrate, runRounds, summarize, quantile, fakeResponse }

@@ -13,7 +13,7 @@
 // reported); `BENCH_HOSTILE_LARGE=0` skips the 1 MiB shapes (a build with a
 // quadratic parser takes minutes on each).
 
-const { positiveInteger } = require('./harness')
+const { positiveInteger, fakeResponse } = require('./harness')
 const { startFakeClerkApi } = require('../__test__/helpers/fake-clerk-api')
 
 const RUNS = positiveInteger(process.env.BENCH_HOSTILE_RUNS, 21)
@@ -61,20 +61,7 @@ function timeOnce(middleware, shape) {
     const req = fakeRequest(shape)
     let start
     const done = () => resolve(Number(process.hrtime.bigint() - start) / 1e6)
-    const res = {
-      statusCode: 200,
-      writableEnded: false,
-      appendHeader() {},
-      setHeader() {},
-      status(code) {
-        this.statusCode = code
-        return this
-      },
-      end() {
-        this.writableEnded = true
-        done()
-      },
-    }
+    const res = fakeResponse(done)
     start = process.hrtime.bigint()
     try {
       // An error passed to next() is an answer too (a malformed handshake token in development).
