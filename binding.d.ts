@@ -139,6 +139,11 @@ export interface BackendApiRequest {
   maxRetryDelayMs?: number
   /** A longer answer fails; absent for the default. */
   maxResponseBytes?: number
+  /**
+   * The endpoint's path with its ids left out (`/users/:userId`), for the
+   * diagnostics channels.
+   */
+  pathTemplate?: string
 }
 
 export interface BackendApiResponse {
@@ -155,6 +160,41 @@ export interface BackendApiResponse {
  * `proxyUrl`) that receive it.
  */
 export declare function deriveClerkUrl(request: RequestInfo): string | null
+
+/** One event, flattened: `kind` says which fields are set. */
+export interface DiagnosticEvent {
+  /** `jwks-fetch`, `backend-api-attempt` or `cache`. */
+  kind: string
+  url?: string
+  origin?: string
+  method?: string
+  path?: string
+  attempt?: number
+  /** When the attempt started, in ms since the epoch. */
+  startedAt?: number
+  status?: number
+  durationMs?: number
+  keys?: number
+  retryDelayMs?: number
+  traceId?: string
+  errorType?: string
+  error?: string
+  /** `token` or `machine-token`. */
+  cache?: string
+  /** `hit`, `miss` or `eviction`. */
+  event?: string
+  /** An eviction's cause: `size`, `expired` or `invalidated`. */
+  cause?: string
+}
+
+/** The events since the last drain, and how many were dropped. */
+export interface DiagnosticEvents {
+  events: Array<DiagnosticEvent>
+  dropped: number
+}
+
+/** The recorded events since the last call, oldest first. */
+export declare function drainDiagnosticEvents(): DiagnosticEvents
 
 export interface FrontendApiProxyRequest {
   method: string
@@ -238,6 +278,12 @@ export interface RequestInfo {
  * limit elapsed.
  */
 export declare function sendBackendApiRequest(request: BackendApiRequest): Promise<BackendApiResponse>
+
+/**
+ * Starts or stops recording (the shim does when the first subscriber
+ * comes or the last goes).
+ */
+export declare function setDiagnosticsRecording(on: boolean): void
 
 /** `verifyToken(token, options)`: verification only, no request context. */
 export declare function verifySessionToken(token: string, options: AuthenticatorOptions): Promise<VerifyTokenResult>

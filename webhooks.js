@@ -7,6 +7,7 @@
 // the `svix-*` ones are absent.
 
 const native = require('./lib/native')
+const { publishWebhookVerification } = require('./lib/diagnostics')
 
 const PREFIX = '@clerk/backend: '
 const HEADER_NAMES = [
@@ -35,25 +36,47 @@ function header(req, name) {
 }
 
 async function verifyWebhook(req, options = {}) {
+  try {
+    const event = await verifyWebhookUnpublished(req, options)
+    publishWebhookVerification('verified', event.type, null)
+    return event
+  } catch (error) {
+    publishWebhookVerification('failed', null, failureReasons.get(error) ?? 'invalid-request')
+    throw error
+  }
+}
+
+// The reason published on `clerk:webhook:verify` for each error thrown, kept
+// off the error so that it looks exactly like the reference's.
+const failureReasons = new WeakMap()
+
+function failure(reason, message) {
+  const error = new Error(message)
+  failureReasons.set(error, reason)
+  return error
+}
+
+async function verifyWebhookUnpublished(req, options) {
   const body = serializedBody(req)
   if (req.method === 'GET' || req.method === 'HEAD') {
     throw new TypeError('Request with GET/HEAD method cannot have body.')
   }
   const secret = options.signingSecret ?? process.env.CLERK_WEBHOOK_SIGNING_SECRET
   if (!secret) {
-    throw new Error(
+    throw failure(
+      'missing-secret',
       `${PREFIX}Missing webhook signing secret. Set the CLERK_WEBHOOK_SIGNING_SECRET environment variable with the webhook secret from the Clerk Dashboard.`,
     )
   }
   const [id, timestamp, signature] = HEADER_NAMES.map(([svix, standard]) => header(req, svix) || header(req, standard))
   if (!id || !timestamp || !signature) {
     const missing = HEADER_NAMES.filter((_, i) => ![id, timestamp, signature][i]).map(([svix]) => svix)
-    throw new Error(`${PREFIX}Missing required webhook headers: ${missing.join(', ')}`)
+    throw failure('missing-headers', `${PREFIX}Missing required webhook headers: ${missing.join(', ')}`)
   }
-  const failure = native.verifyWebhookSignature(String(secret), id, timestamp, signature, body)
-  if (failure?.secret) throw new Error(failure.secret)
+  const refused = native.verifyWebhookSignature(String(secret), id, timestamp, signature, body)
+  if (refused?.secret) throw failure('invalid-secret', refused.secret)
   try {
-    if (failure) throw new Error(failure.verification)
+    if (refused) throw failure('invalid-signature', refused.verification)
     const payload = body === '' ? undefined : JSON.parse(body)
     return {
       type: payload.type,
@@ -64,7 +87,10 @@ async function verifyWebhook(req, options = {}) {
       instance_id: payload.instance_id,
     }
   } catch (e) {
-    throw new Error(`${PREFIX}Unable to verify incoming webhook: ${e instanceof Error ? e.message : 'Unknown error'}`)
+    throw failure(
+      failureReasons.get(e) ?? 'invalid-body',
+      `${PREFIX}Unable to verify incoming webhook: ${e instanceof Error ? e.message : 'Unknown error'}`,
+    )
   }
 }
 

@@ -28,10 +28,23 @@ test('ESM named exports match, root and ./webhooks', async () => {
   assert.deepEqual(await esm('webhooks.mjs'), withoutDefault(referenceWebhooks))
 })
 
-test('the package exports map offers the same subpaths', () => {
+// Ours only: ./diagnostics (README, "Observability").
+const OWN_SUBPATHS = ['./diagnostics']
+
+test('the package exports map offers the same subpaths, and ./diagnostics', () => {
   const ours = require(path.join(ROOT, 'package.json')).exports
   const theirs = require('@clerk/express/package.json').exports
-  assert.deepEqual(Object.keys(ours).sort(), Object.keys(theirs).sort())
+  assert.deepEqual(Object.keys(ours).sort(), [...Object.keys(theirs), ...OWN_SUBPATHS].sort())
   assert.equal(ours['./types'].types, './types.d.ts')
   assert.equal(ours['./env'], './env.d.ts')
+})
+
+test('./diagnostics: the same channel names from CommonJS and ESM, the channels Node returns for them', async () => {
+  const diagnosticsChannel = require('node:diagnostics_channel')
+  const cjs = require(path.join(ROOT, 'diagnostics'))
+  const esm = await import(pathToFileURL(path.join(ROOT, 'diagnostics.mjs')).href)
+  assert.deepEqual(esm.channelNames, cjs.channelNames)
+  assert.deepEqual(Object.values(cjs.channelNames).sort(), ['clerk:authenticate', 'clerk:backend-api:request', 'clerk:cache', 'clerk:jwks:fetch', 'clerk:webhook:verify'])
+  assert.equal(cjs.channels.cache, diagnosticsChannel.channel('clerk:cache'))
+  assert.equal(cjs.channels.authenticate.start, diagnosticsChannel.channel('tracing:clerk:authenticate:start'))
 })

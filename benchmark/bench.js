@@ -21,9 +21,10 @@
 // Then the issue's targets, each checked against this run's figures.
 //
 // Environment: BENCH_ROUNDS (default 10) micro rounds; BENCH_ONLY=micro,
-// backend-api, http, side-by-side, hostile, startup or ablation
+// backend-api, http, side-by-side, hostile, startup, ablation or diagnostics
 // (comma-separated) to run a subset, where http is both HTTP parts (ablation
-// runs only when named); see http-mode.js, hostile.js, startup.js and
+// and diagnostics run only when named; BENCH_BASELINE=<another built
+// checkout> adds that build to diagnostics' rounds); see http-mode.js, hostile.js, startup.js and
 // ablation.js for theirs. Results also go to .bench-results/*.json.
 
 // Both packages read CLERK_* variables (on every request) and NODE_ENV, so
@@ -472,6 +473,60 @@ function writeResults(name, results) {
   log(`Wrote ${path.relative(process.cwd(), jsonPath) || jsonPath}`)
 }
 
+/** Subscribes a no-op handler to every diagnostics channel, as the least an agent costs. */
+function subscribeToDiagnostics() {
+  const diagnosticsChannel = require('node:diagnostics_channel')
+  const ignore = () => {}
+  for (const name of ['clerk:jwks:fetch', 'clerk:backend-api:request', 'clerk:cache', 'clerk:webhook:verify']) {
+    diagnosticsChannel.subscribe(name, ignore)
+  }
+  const handlers = { start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore }
+  diagnosticsChannel.tracingChannel('clerk:authenticate').subscribe(handlers)
+}
+
+/**
+ * What the diagnostics channels cost on the repeated-token path, in two
+ * phases: without a subscriber (the state of every app that does not use
+ * them), then with a no-op handler on every channel. A subscription is made
+ * once, as an app makes it: toggling it between batches would make V8
+ * deoptimize the checks each time, which no app does. With BENCH_BASELINE
+ * set to another checkout's root (built), that build runs in the same
+ * rounds of both phases, so each phase has a drift-free ratio to it.
+ */
+async function runDiagnostics({ token, api }) {
+  const options = { secretKey: SECRET_KEY, publishableKey: PUBLISHABLE_KEY, apiUrl: api.url }
+  const competitors = [middlewareCompetitor('this build', native, native.clerkMiddleware(options), token)]
+  if (process.env.BENCH_BASELINE) {
+    const baseline = require(path.resolve(process.env.BENCH_BASELINE))
+    competitors.push(middlewareCompetitor('baseline (BENCH_BASELINE)', baseline, baseline.clerkMiddleware(options), token))
+  }
+  const phases = []
+  for (const phase of ['no subscriber', 'every channel subscribed']) {
+    if (phase !== 'no subscriber') subscribeToDiagnostics()
+    const batchSizes = []
+    for (const competitor of competitors) batchSizes.push(await calibrate(competitor, BATCH_MS))
+    const samples = await runRounds(competitors, batchSizes, ROUNDS, (round) => log(`  ${phase}: round ${round}/${ROUNDS} done`))
+    const rows = competitors.map((competitor, i) => {
+      // Same-round ratios: drift affects both alike.
+      const paired = samples[i].map((us, round) => samples[0][round] / us)
+      return { name: competitor.name, ...summarize(samples[i]), thisBuildOverIt: summarize(paired) }
+    })
+    phases.push({ phase, rows })
+  }
+  const lines = [
+    '| diagnostics channels | repeated token, middleware + getAuth, µs | this build ÷ it, same rounds |',
+    '|---|--:|--:|',
+    ...phases.flatMap(({ phase, rows }) =>
+      rows.map((row) => {
+        const ratio = row.thisBuildOverIt
+        const range = `${ratio.median.toFixed(3)} (IQR ${ratio.q1.toFixed(3)}–${ratio.q3.toFixed(3)})`
+        return `| ${phase}: ${row.name} | ${row.median.toFixed(3)} (IQR ${row.q1.toFixed(3)}–${row.q3.toFixed(3)}) | ${row === rows[0] ? '' : range} |`
+      }),
+    ),
+  ]
+  return { facts: environmentFacts(), rounds: ROUNDS, phases, markdown: lines.join('\n') }
+}
+
 async function main() {
   log(`Generating an RSA-2048 key and tokens; parts: ${[...PARTS].join(', ')} (BENCH_ONLY).`)
   const key = createSigningKey()
@@ -491,6 +546,17 @@ async function main() {
     }
     process.stdout.write(`\n${parts.micro.markdown}\n`)
     writeResults('micro', parts.micro)
+  }
+  if (PARTS.has('diagnostics')) {
+    log(`\nDiagnostics channels: ${ROUNDS} rounds (BENCH_ROUNDS) of ~${BATCH_MS} ms batches.`)
+    const api = await startFakeClerkApi({ keys: [key.jwk] })
+    try {
+      parts.diagnostics = await runDiagnostics({ ...common, api })
+    } finally {
+      await api.close()
+    }
+    process.stdout.write(`\n${parts.diagnostics.markdown}\n`)
+    writeResults('diagnostics', parts.diagnostics)
   }
   if (PARTS.has('backend-api')) {
     parts.backendApi = await runBackendApiBench()

@@ -40,6 +40,13 @@ function variants(labels) {
       options: {},
     },
     {
+      id: 'native-observed',
+      label: `${labels.native}, repeated token, every diagnostics channel subscribed`,
+      pkg: 'native',
+      options: {},
+      observe: true,
+    },
+    {
       id: 'native-uncached',
       label: `${labels.native}, every request verified (\`sessionTokenCache: false\`)`,
       pkg: 'native',
@@ -97,7 +104,7 @@ async function startServer(variant, baseOptions, pinning) {
   const child = spawnNode(pinning?.server, path.join(__dirname, 'http-server.js'), [], ['ignore', 'inherit', 'inherit', 'ipc'], variant.env)
   const port = await request(
     child,
-    { pkg: variant.pkg, options: { ...baseOptions, ...variant.options }, expectedUserId: USER_ID },
+    { pkg: variant.pkg, options: { ...baseOptions, ...variant.options }, expectedUserId: USER_ID, observe: !!variant.observe },
     'port',
   )
   const agent = new http.Agent({ keepAlive: true })

@@ -71,6 +71,18 @@ function buildApp(pkgName, options, expectedUserId) {
   return app
 }
 
+/** What an agent costs at least: a handler on every channel (README, "Observability") that does nothing. */
+function subscribeToDiagnostics() {
+  const diagnosticsChannel = require('node:diagnostics_channel')
+  const ignore = () => {}
+  for (const name of ['clerk:jwks:fetch', 'clerk:backend-api:request', 'clerk:cache', 'clerk:webhook:verify']) {
+    diagnosticsChannel.subscribe(name, ignore)
+  }
+  diagnosticsChannel
+    .tracingChannel('clerk:authenticate')
+    .subscribe({ start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore })
+}
+
 function stats() {
   const cpu = process.cpuUsage()
   return {
@@ -87,7 +99,8 @@ process.on('message', (message) => {
     process.send({ stats: stats() })
     return
   }
-  const { pkg, options, expectedUserId } = message
+  const { pkg, options, expectedUserId, observe } = message
+  if (observe) subscribeToDiagnostics()
   const server = buildApp(pkg, options, expectedUserId).listen(0, '127.0.0.1', () =>
     process.send({ port: server.address().port }),
   )

@@ -15,6 +15,7 @@ const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 const { authenticatorFor } = require('./authenticators')
 const { parseClaims } = require('./claims')
 const { speedUp } = require('./speed-ups')
+const { authenticationObserved, traceAuthentication, afterNativeCall } = require('./diagnostics')
 
 // The two narrow questions, each with a switch to measure what it buys
 // (benchmark/README.md, "Ablation"): without them every request takes the
@@ -90,10 +91,16 @@ function organizationTarget(syncOptions, clerkUrl) {
 // Where the bearer question writes the lease of a plain sign-in: [until, keysEpoch].
 const bearerLease = new Float64Array(2)
 
-/** A bearer token's answer from its lease or the bearer question; null: ask the general question. */
-function bearerAnswer(entry, token, context) {
+/**
+ * A bearer token's answer from its lease or the bearer question; null: ask
+ * the general question. `trace`: the diagnostics context, or null.
+ */
+function bearerAnswer(entry, token, context, trace) {
   const leased = entry.tokenCache ? entry.leases.bearerSignIn(token) : null
-  if (leased !== null) return leasedState(leased, context)
+  if (leased !== null) {
+    if (trace !== null) trace.cached = 'lease'
+    return leasedState(leased, context)
+  }
   bearerLease[0] = 0
   const result = entry.native.authenticateBearer(token, bearerLease)
   if (result === null) return null
@@ -106,10 +113,13 @@ function bearerAnswer(entry, token, context) {
 }
 
 /** A browser session's plain sign-in from its lease or the browser-session question; else null. */
-function browserSessionAnswer(entry, request, context) {
+function browserSessionAnswer(entry, request, context, trace) {
   const leaseKey = entry.tokenCache ? entry.leases.browserKeyOf(request) : null
   const leased = entry.leases.browserSignIn(leaseKey)
-  if (leased !== null) return leasedState(leased, context)
+  if (leased !== null) {
+    if (trace !== null) trace.cached = 'lease'
+    return leasedState(leased, context)
+  }
   const { method, url, cookie, secFetchDest, referer } = request
   const result = entry.native.authenticateBrowserSession(method, url, cookie, secFetchDest, referer)
   if (result === null) return null
@@ -125,6 +135,12 @@ function browserSessionAnswer(entry, request, context) {
  * @returns a RequestState, or a promise of one when the network is needed
  */
 function authenticate(request, options, context) {
+  if (!authenticationObserved()) return authenticateUntraced(request, options, context, null)
+  return traceAuthentication(request.method, (trace) => authenticateUntraced(request, options, context, trace))
+}
+
+/** `authenticate`, telling `trace` (when not null) whether a lease answered. */
+function authenticateUntraced(request, options, context, trace) {
   const entry = authenticatorFor(options)
   if (entry.configError) throw new Error(entry.configError)
   const clerkUrl = clerkUrlOf(request)
@@ -140,9 +156,9 @@ function authenticate(request, options, context) {
   const token = tokenFromAuthorization(request.authorization)
   let answer = null
   if (token && BEARER_CALL) {
-    answer = bearerAnswer(entry, token, context)
+    answer = bearerAnswer(entry, token, context, trace)
   } else if (!token && BROWSER_SESSION_CALL && request.cookie && !options.isSatellite && !orgTarget) {
-    answer = browserSessionAnswer(entry, request, context)
+    answer = browserSessionAnswer(entry, request, context, trace)
   }
   if (answer !== null) return answer
   // Every header crosses into Rust only when the network is needed (a
@@ -155,7 +171,7 @@ function authenticate(request, options, context) {
 
 /** Fetches the JWKS of these options into the process-wide key cache. */
 function prefetchKeys(options) {
-  return authenticatorFor(options).native.prefetchJwks()
+  return afterNativeCall(authenticatorFor(options).native.prefetchJwks())
 }
 
 module.exports = { authenticate, tokenFromAuthorization, prefetchKeys }

@@ -5,6 +5,7 @@
 
 const native = require('./native')
 const { nativeOptions } = require('./authenticators')
+const { afterNativeCall } = require('./diagnostics')
 
 // Named like the reference's bundled class (`class _TokenVerificationError`).
 const TokenVerificationError = class _TokenVerificationError extends Error {
@@ -21,7 +22,7 @@ const TokenVerificationError = class _TokenVerificationError extends Error {
 }
 
 async function verifyToken(token, options) {
-  const result = await native.verifySessionToken(String(token), nativeOptions(options))
+  const result = await afterNativeCall(native.verifySessionToken(String(token), nativeOptions(options)))
   if (result.claims !== undefined && result.claims !== null) return JSON.parse(result.claims)
   if (result.unexpected) throw new Error(result.unexpected)
   throw new TokenVerificationError({ action: result.action ?? undefined, message: result.message, reason: result.reason })

@@ -20,6 +20,7 @@
 const native = require('./native')
 const { AUTHENTICATE_FACTS } = require('./client')
 const { speedUp } = require('./speed-ups')
+const { silently } = require('./diagnostics')
 
 /**
  * Whether the synthetic request is sure to have no effect the app could see:
@@ -63,7 +64,7 @@ function warmUpMiddleware(middleware, options) {
   if (!speedUp('warm-up-middleware') || !canWarmUp(options)) return
   const ignore = () => {}
   try {
-    const pending = middleware(syntheticRequest(), discardingResponse(), ignore)
+    const pending = silently(() => middleware(syntheticRequest(), discardingResponse(), ignore))
     if (pending && typeof pending.then === 'function') pending.then(ignore, ignore)
   } catch {
     // A configuration error (a missing secret key, say) is the first real

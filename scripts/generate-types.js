@@ -42,7 +42,8 @@ function sourcePackages() {
  * `ClerkAppearanceRegistry['theme']` indexes an empty interface that only UI
  * packages augment (`any` until one does).
  * `ClerkOptions` gains this package's own client options (see the README),
- * so that TypeScript users can pass them to `createClerkClient`, and
+ * so that TypeScript users can pass them to `createClerkClient`, `ClerkClient`
+ * its `userCache` helper, and
  * `VerifyTokenOptions` the session-token cache switch `verifyToken` reads.
  */
 const NATIVE_CLIENT_OPTIONS = `
@@ -55,7 +56,32 @@ const NATIVE_CLIENT_OPTIONS = `
     /** clerk-express-native: a longer answer fails with unexpected_error (default 67108864, 64 MiB). */
     maxResponseBytes?: number;
     /** clerk-express-native: keep \`users.getUser\` answers this long, with single-flight (default: off). */
-    userCacheTtlMs?: number;`
+    userCacheTtlMs?: number;
+    /**
+     * clerk-express-native: keep \`users.getUser\` answers in a store every process shares (default: off;
+     * wins over \`userCacheTtlMs\`). Writes to a user through the client evict it; so does
+     * \`clerkClient.userCache.evictFromWebhook(event)\`. A store that fails or is slow never fails a call.
+     */
+    userCache?: {
+        /** Keyv-compatible: a \`Keyv\` (e.g. \`new Keyv(new KeyvRedis(url))\`) or a Keyv store (\`new KeyvRedis(url)\`). The same in every process. */
+        store: {
+            get(key: string): unknown;
+            set(key: string, value: string, ttl?: number): unknown;
+            delete(key: string): unknown;
+        };
+        /** How long an answer is kept, in ms. */
+        ttlMs: number;
+        /** The limit of each store operation, in ms; past it the call goes to the API (default 150). */
+        storeTimeoutMs?: number;
+    };`
+const NATIVE_CLIENT_MEMBERS = `
+    /** clerk-express-native: evicts users from the client's \`users.getUser\` cache (\`userCache\`, \`userCacheTtlMs\`). */
+    userCache: {
+        /** Resolves once the user is no longer cached; rejects when the store did not confirm it (it is retried meanwhile). */
+        evict(userId: string): Promise<void>;
+        /** For a verified webhook event: \`user.updated\` and \`user.deleted\` evict their user and resolve to true, others to false. */
+        evictFromWebhook(event: { type: string; data?: unknown }): Promise<boolean>;
+    };`
 const NATIVE_VERIFY_OPTIONS = `
     /** clerk-express-native: reuse verifications of the same token with the same options (default: on). */
     sessionTokenCache?: boolean;
@@ -64,6 +90,10 @@ const NATIVE_VERIFY_OPTIONS = `
 /** `[from, to]` replacements per copied file; each must apply, or the generation stops. */
 const PATCHES = {
   'backend/index.d.ts': [
+    [
+      'export type ClerkClient = {\n    telemetry: TelemetryCollector;\n}',
+      `export type ClerkClient = {\n    telemetry: TelemetryCollector;${NATIVE_CLIENT_MEMBERS}\n}`,
+    ],
     [
       "    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;\n};",
       `    telemetry?: Pick<TelemetryCollectorOptions, 'disabled' | 'debug' | 'samplingRate'>;${NATIVE_CLIENT_OPTIONS}\n};`,

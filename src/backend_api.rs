@@ -26,6 +26,9 @@ pub struct BackendApiRequest {
   pub max_retry_delay_ms: Option<f64>,
   /// A longer answer fails; absent for the default.
   pub max_response_bytes: Option<f64>,
+  /// The endpoint's path with its ids left out (`/users/:userId`), for the
+  /// diagnostics channels.
+  pub path_template: Option<String>,
 }
 
 #[napi(object)]
@@ -69,12 +72,14 @@ pub fn send_backend_api_request<'env>(
     max_delay: millis(request.max_retry_delay_ms).unwrap_or(Duration::ZERO),
     base_delay: Duration::from_millis(250),
   };
+  let path_template = request.path_template.unwrap_or_default();
   spawn_promise(env, async move {
     let response = send_with_retries(
       clerk_core::http_client::api_client(),
       &api_request,
       timeout,
       &policy,
+      &path_template,
     )
     .await
     .map_err(|e| Error::from_reason(e.message()))?;

@@ -11,6 +11,7 @@ mod diagnostics;
 mod env_watch;
 mod frontend_api_proxy;
 mod panic;
+mod panic_test_hooks;
 mod promise;
 mod warm_up;
 mod webhooks;

@@ -1,7 +1,8 @@
 'use strict'
 
-// A fake Clerk Backend API on 127.0.0.1 for tests: JWKS, users, session
-// tokens, and switchable failure modes. It records every request it serves.
+// A fake Clerk Backend API on 127.0.0.1 for tests: JWKS, users (read, and
+// their metadata updated), session tokens, and switchable failure modes. It
+// records every request it serves.
 
 const http = require('node:http')
 
@@ -96,6 +97,18 @@ async function startFakeClerkApi({ keys = [] } = {}) {
           errors: [{ code: 'resource_not_found', message: 'not found', long_message: 'Resource not found', meta: { param_name: 'id' } }],
           clerk_trace_id: 'trace_abc',
         }, { 'retry-after': '7' })
+      }
+      const metadataMatch = url.pathname.match(/^\/v1\/users\/([^/]+)\/metadata$/)
+      if (req.method === 'PATCH' && metadataMatch && state.users.has(metadataMatch[1])) {
+        // updateUserMetadata, merged one level deep (enough for the tests that write).
+        const user = state.users.get(metadataMatch[1])
+        const params = JSON.parse(body || '{}')
+        const updated = { ...user, updated_at: user.updated_at + 1 }
+        for (const kind of ['public_metadata', 'private_metadata', 'unsafe_metadata']) {
+          if (params[kind]) updated[kind] = { ...user[kind], ...params[kind] }
+        }
+        state.users.set(user.id, updated)
+        return send(res, 200, updated)
       }
       if (req.method === 'POST' && ['/api_keys/verify', '/m2m_tokens/verify', '/oauth_applications/access_tokens/verify'].includes(url.pathname)) {
         let parsed = {}

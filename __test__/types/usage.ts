@@ -8,6 +8,8 @@ import type { ClerkMiddlewareOptions, ExpressRequestWithAuth } from 'clerk-expre
 import { verifyWebhook } from 'clerk-express-native/webhooks'
 import type { WebhookEvent } from 'clerk-express-native/webhooks'
 import type {} from 'clerk-express-native/env'
+import Keyv from 'keyv'
+import KeyvRedis from '@keyv/redis'
 
 const app = express()
 app.use(clerkMiddleware())
@@ -32,6 +34,11 @@ const client = createClerkClient({ secretKey: 'sk_test_x' })
 // This package's own client options (README: known differences).
 const tunedClient = createClerkClient({ secretKey: 'sk_test_x', requestTimeoutMs: 5000, maxRetries: 2, maxRetryDelayMs: 2000, userCacheTtlMs: 2000 })
 void tunedClient.users.getUser('user_1')
+// The shared user cache: a Keyv or a bare Keyv store, and the client's eviction helper.
+const sharedClient = createClerkClient({ secretKey: 'sk_test_x', userCache: { store: new Keyv(new KeyvRedis('redis://localhost:6379')), ttlMs: 60_000 } })
+void createClerkClient({ secretKey: 'sk_test_x', userCache: { store: new KeyvRedis('redis://localhost:6379'), ttlMs: 60_000, storeTimeoutMs: 100 } })
+const evicted: Promise<void> = sharedClient.userCache.evict('user_1')
+void evicted
 void client.users.getUserList({ limit: 10 }).then(({ data, totalCount }) => data.length + totalCount)
 void verifyToken('token', { jwtKey: 'pem', authorizedParties: ['https://a.test'] }).then((claims) => claims.sub)
 
@@ -44,5 +51,16 @@ app.use(clerkMiddleware({ ...options, sessionTokenCache: false, prefetchJwks: tr
 void verifyToken('token', { jwtKey: 'pem', sessionTokenCache: false }).then((claims) => claims.sid)
 app.post('/webhooks', async (req, res) => {
   const event: WebhookEvent = await verifyWebhook(req, { signingSecret: 'whsec_x' })
-  res.json({ type: event.type, userId: (req as ExpressRequestWithAuth).auth().isAuthenticated })
+  const wasUserEvent: boolean = await clerkClient.userCache.evictFromWebhook(event)
+  res.json({ type: event.type, wasUserEvent, userId: (req as ExpressRequestWithAuth).auth().isAuthenticated })
 })
+
+// Diagnostics channels: the messages are typed.
+import { channels, channelNames } from 'clerk-express-native/diagnostics'
+import type { AuthenticateContext, BackendApiRequestMessage } from 'clerk-express-native/diagnostics'
+const onRequest = (message: BackendApiRequestMessage): number => message.durationMs + (message.status ?? 0)
+channels.backendApiRequest.subscribe(onRequest)
+channels.authenticate.subscribe({ asyncEnd: (context: AuthenticateContext) => void context.reason })
+channels.cache.subscribe((message) => void (message.event === 'hit' && message.cache.length))
+const authenticateName: 'clerk:authenticate' = channelNames.authenticate
+void authenticateName

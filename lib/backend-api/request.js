@@ -8,13 +8,14 @@
 //
 // Beyond the reference (all opt-in or invisible, see the README):
 // `requestTimeoutMs`, `maxRetries`/`maxRetryDelayMs` for idempotent requests,
-// and `userCacheTtlMs` for `users.getUser` (./user-cache.js).
+// and `userCacheTtlMs` or `userCache` for `users.getUser` (../client-user-cache.js).
 
 const native = require('../native')
 const { ClerkAPIError, ClerkAPIResponseError } = require('../errors')
 const { joinPaths } = require('./paths')
 const { snakecaseKeys } = require('./snake-case')
 const { createUserCache } = require('./user-cache')
+const { afterNativeCall } = require('../diagnostics')
 
 const CLERK_API_VERSION = '2026-05-12'
 const BACKEND_USER_AGENT = '@clerk/backend@3.25.0'
@@ -100,25 +101,36 @@ function legacyReturn({ data, errors, totalCount, status, statusText, clerkTrace
   return typeof totalCount !== 'undefined' ? { data, totalCount } : data
 }
 
+// A Clerk id (`user_2GIpXOEpVyJw51rkZn9Kmnc6Sxr`): a prefix, `_`, then base62.
+const CLERK_ID = /^[a-z][a-z0-9]*_[0-9A-Za-z]{20,}$/
+
+/** A hand-written endpoint's path with its Clerk ids as `:id` (generated ones give their row's template). */
+function templateOf(path) {
+  return path
+    .split('/')
+    .map((segment) => (CLERK_ID.test(segment) ? ':id' : segment))
+    .join('/')
+}
+
 const positive = (value) => (typeof value === 'number' && value > 0 ? value : undefined)
 
 /**
  * @param config the reference's `{secretKey, machineSecretKey, useMachineSecretKey,
  *   requireSecretKey, skipApiVersionInUrl, apiUrl, apiVersion, userAgent}`, plus
  *   ours: `requestTimeoutMs`, `maxRetries`, `maxRetryDelayMs`, `maxResponseBytes`,
- *   `userCacheTtlMs` (or a shared `userCache`)
+ *   `userCacheTtlMs`
+ * @param userCache the client's user cache (../client-user-cache.js); by default one made of `userCacheTtlMs`
  * @returns an async function taking the reference's request options
  *   `{method, path, queryParams, headerParams, bodyParams, formData, options}`
  */
-function buildRequest(config) {
+function buildRequest(config, userCache = createUserCache(config.userCacheTtlMs)) {
   const transport = {
     timeoutMs: positive(config.requestTimeoutMs),
     maxRetries: positive(config.maxRetries) ? Math.floor(config.maxRetries) : 0,
     maxRetryDelayMs: positive(config.maxRetryDelayMs) ?? DEFAULT_MAX_RETRY_DELAY_MS,
     maxResponseBytes: positive(config.maxResponseBytes),
   }
-  const userCache = config.userCache ?? createUserCache(config.userCacheTtlMs)
-  const send = (nativeRequest) => native.sendBackendApiRequest({ ...nativeRequest, ...transport })
+  const send = (nativeRequest) => afterNativeCall(native.sendBackendApiRequest({ ...nativeRequest, ...transport }))
 
   return async function request(requestOptions) {
     const {
@@ -131,7 +143,7 @@ function buildRequest(config) {
       userAgent = BACKEND_USER_AGENT,
       skipApiVersionInUrl = false,
     } = config
-    const { path, method, queryParams, headerParams, bodyParams, formData, options } = requestOptions
+    const { path, method, queryParams, headerParams, bodyParams, formData, options, pathTemplate } = requestOptions
     const { deepSnakecaseBodyParamKeys = false } = options || {}
     if (requireSecretKey) assertValidSecretKey(secretKey)
     const url = new URL(skipApiVersionInUrl ? joinPaths(apiUrl, path) : joinPaths(apiUrl, apiVersion, path))
@@ -151,7 +163,7 @@ function buildRequest(config) {
         headers.set('Content-Type', 'application/json')
         body = jsonBody(method, bodyParams, deepSnakecaseBodyParamKeys)
       }
-      const nativeRequest = { method, url: url.href, headers: [...headers], body }
+      const nativeRequest = { method, url: url.href, headers: [...headers], body, pathTemplate: pathTemplate ?? templateOf(path) }
       response = await userCache.send(nativeRequest, path, send)
       outcome = outcomeOf(response)
     } catch (err) {

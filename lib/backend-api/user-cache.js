@@ -12,14 +12,17 @@
 // client to `/users/{id}` or below (update, metadata, ban, delete, ...)
 // evicts that user at once; changes made elsewhere (the Dashboard, another
 // process, a webhook) show up when the TTL runs out, which is the trade-off
-// the option's name announces.
+// the option's name announces. `userCache: {store, ttlMs}` shares the answers
+// between processes instead (./shared-user-cache.js).
+
+const { publishCacheEvent } = require('../diagnostics')
 
 const MAX_ENTRIES = 10_000
 // `GET /users/{id}` and nothing below it; `/users/count` is another endpoint.
 const GET_USER_PATH = /^\/users\/(?!count$)([^/]+)$/
 const USER_PATH = /^\/users\/([^/]+)/
 
-const passThrough = { send: (nativeRequest, path, send) => send(nativeRequest) }
+const passThrough = { send: (nativeRequest, path, send) => send(nativeRequest), evict: async () => {} }
 
 function createUserCache(ttlMs) {
   if (!(typeof ttlMs === 'number' && ttlMs > 0)) return passThrough
@@ -33,13 +36,21 @@ function createUserCache(ttlMs) {
   }
 
   // Also drops a request in flight: its answer may predate the write.
-  const evictUser = (userId) => {
+  // `cause`: `write` (through this client) or `invalidated` (told to).
+  const evictUser = (userId, cause) => {
     const prefix = `/users/${userId}\n`
-    for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key)
+    for (const [key, entry] of entries) {
+      if (!key.startsWith(prefix)) continue
+      entries.delete(key)
+      if (entry.response) publishCacheEvent('user', 'eviction', cause)
+    }
   }
 
   const remember = (key, response) => {
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value)
+    if (entries.size >= MAX_ENTRIES) {
+      entries.delete(entries.keys().next().value)
+      publishCacheEvent('user', 'eviction', 'size')
+    }
     entries.set(key, { expiresAt: Date.now() + ttlMs, response })
   }
 
@@ -49,17 +60,26 @@ function createUserCache(ttlMs) {
       if (!written) return sendUncached(nativeRequest)
       // Before (no stale hit while the write runs) and after (no read that
       // started meanwhile keeps the old state).
-      evictUser(written[1])
+      evictUser(written[1], 'write')
       try {
         return await sendUncached(nativeRequest)
       } finally {
-        evictUser(written[1])
+        evictUser(written[1], 'write')
       }
     }
     const key = keyOf(nativeRequest, path)
     const entry = entries.get(key)
-    if (entry?.pending) return entry.pending
-    if (entry && entry.expiresAt > Date.now()) return entry.response
+    if (entry?.pending) {
+      // Joining the request in flight: no request of its own.
+      publishCacheEvent('user', 'hit')
+      return entry.pending
+    }
+    if (entry && entry.expiresAt > Date.now()) {
+      publishCacheEvent('user', 'hit')
+      return entry.response
+    }
+    if (entry) publishCacheEvent('user', 'eviction', 'expired')
+    publishCacheEvent('user', 'miss')
     const pending = sendUncached(nativeRequest)
     entries.set(key, { pending })
     try {
@@ -75,7 +95,8 @@ function createUserCache(ttlMs) {
     }
   }
 
-  return { send }
+  // `clerkClient.userCache.evict(userId)`: as a write does.
+  return { send, evict: async (userId) => evictUser(userId, 'invalidated') }
 }
 
-module.exports = { createUserCache }
+module.exports = { createUserCache, GET_USER_PATH, USER_PATH }

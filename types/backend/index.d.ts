@@ -37,9 +37,33 @@ export type ClerkOptions = Omit<CreateBackendApiOptions, 'skipApiVersionInUrl' |
     maxResponseBytes?: number;
     /** clerk-express-native: keep `users.getUser` answers this long, with single-flight (default: off). */
     userCacheTtlMs?: number;
+    /**
+     * clerk-express-native: keep `users.getUser` answers in a store every process shares (default: off;
+     * wins over `userCacheTtlMs`). Writes to a user through the client evict it; so does
+     * `clerkClient.userCache.evictFromWebhook(event)`. A store that fails or is slow never fails a call.
+     */
+    userCache?: {
+        /** Keyv-compatible: a `Keyv` (e.g. `new Keyv(new KeyvRedis(url))`) or a Keyv store (`new KeyvRedis(url)`). The same in every process. */
+        store: {
+            get(key: string): unknown;
+            set(key: string, value: string, ttl?: number): unknown;
+            delete(key: string): unknown;
+        };
+        /** How long an answer is kept, in ms. */
+        ttlMs: number;
+        /** The limit of each store operation, in ms; past it the call goes to the API (default 150). */
+        storeTimeoutMs?: number;
+    };
 };
 export type ClerkClient = {
     telemetry: TelemetryCollector;
+    /** clerk-express-native: evicts users from the client's `users.getUser` cache (`userCache`, `userCacheTtlMs`). */
+    userCache: {
+        /** Resolves once the user is no longer cached; rejects when the store did not confirm it (it is retried meanwhile). */
+        evict(userId: string): Promise<void>;
+        /** For a verified webhook event: `user.updated` and `user.deleted` evict their user and resolve to true, others to false. */
+        evictFromWebhook(event: { type: string; data?: unknown }): Promise<boolean>;
+    };
 } & ApiClient & ReturnType<typeof createAuthenticateRequest>;
 export declare function createClerkClient(options: ClerkOptions): ClerkClient;
 /**

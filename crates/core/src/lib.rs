@@ -14,6 +14,7 @@ pub mod config;
 pub mod constants;
 pub mod env_watch;
 pub mod errors;
+pub mod events;
 pub mod frontend_api_proxy;
 pub mod http_client;
 pub mod js_semantics;

@@ -106,8 +106,13 @@ function formDataOf(form, values) {
   return formData
 }
 
+/** The row's path with its `:name` segments left as they are, for the diagnostics channels. */
+function pathTemplateOf(row, basePath) {
+  return [row.base ?? basePath, ...(row.path ?? [])].join('/')
+}
+
 /** The body of a generated method: checks, then one `this.request(...)`. */
-function callRow(api, row, basePath, args) {
+function callRow(api, row, basePath, args, pathTemplate) {
   const values = bindArguments(row.args ?? [], args)
   const picked = new Set((row.pick ?? []).map(nameOf))
   const ids = row.requireId ?? []
@@ -120,6 +125,7 @@ function callRow(api, row, basePath, args) {
   const request = {
     method: row.verb,
     path: row.rawPath ? [prefix, ...segments].join('/') : joinPaths(prefix, ...segments),
+    pathTemplate,
   }
   const queryParams = row.paginated ? { ...shape(row.query, values), paginated: true } : shape(row.query, values)
   if (queryParams !== undefined) request.queryParams = queryParams
@@ -142,15 +148,16 @@ function methodOf(name, row, basePath) {
   for (const key of Object.keys(row)) {
     if (!ROW_KEYS.has(key)) throw new Error(`endpoint ${name}: unknown row key ${key}`)
   }
+  const pathTemplate = pathTemplateOf(row, basePath)
   const method = row.sync
     ? {
         [name](...args) {
-          return callRow(this, row, basePath, args)
+          return callRow(this, row, basePath, args, pathTemplate)
         },
       }[name]
     : {
         async [name](...args) {
-          return callRow(this, row, basePath, args)
+          return callRow(this, row, basePath, args, pathTemplate)
         },
       }[name]
   const parameters = row.args ?? []

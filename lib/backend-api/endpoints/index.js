@@ -78,15 +78,24 @@ const dataProperty = (value) => ({ value, writable: true, enumerable: true, conf
  * builds every group at once: the shared request function keeps the live
  * object (it reads the keys when it sends), the groups that spread it get a
  * copy taken now. Only our own transport options (`requestTimeoutMs`,
- * `maxRetries`, `userCacheTtlMs`) are read at the first read of a group.
+ * `maxRetries`, `userCacheTtlMs`) are read at the first read of a group;
+ * `userCache` is read now, so that a malformed one throws here.
+ *
+ * Also defines `client.userCache` (../client-user-cache.js), not enumerable:
+ * the client's keys stay the reference's.
  */
 function defineBackendApiGroups(client, options) {
   const optionsNow = { ...options }
   let sharedRequest = null
+  // One user cache per client, so that `client.userCache` evicts from the
+  // very cache the groups read.
+  let userCache = null
+  const userCacheOf = () => (userCache ??= require('../client-user-cache').userCacheFor(options))
+  if (options.userCache != null) userCacheOf()
   const requestFor = (table) => {
     const { buildRequest } = require('../request')
-    if (table.requestConfig) return buildRequest({ ...optionsNow, ...table.requestConfig })
-    sharedRequest ??= buildRequest(options)
+    if (table.requestConfig) return buildRequest({ ...optionsNow, ...table.requestConfig }, userCacheOf())
+    sharedRequest ??= buildRequest(options, userCacheOf())
     return sharedRequest
   }
   for (const property of Object.keys(GROUP_MODULES)) {
@@ -104,6 +113,15 @@ function defineBackendApiGroups(client, options) {
       },
     })
   }
+  Object.defineProperty(client, 'userCache', {
+    enumerable: false,
+    configurable: true,
+    get() {
+      const helper = require('../client-user-cache').userCacheHelper(userCacheOf())
+      Object.defineProperty(client, 'userCache', { value: helper, writable: true, enumerable: false, configurable: true })
+      return helper
+    },
+  })
   return client
 }
 

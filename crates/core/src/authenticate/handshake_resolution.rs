@@ -237,7 +237,7 @@ async fn directives_from_nonce(
     body: None,
     max_response_bytes: backend_api::AUTH_RESPONSE_LIMIT,
   };
-  let response = backend_api::send(client, &request, None)
+  let response = backend_api::send(client, &request, None, "/clients/handshake_payload")
     .await
     .map_err(|e| e.message())?;
   if response.status == 204 {

@@ -60,6 +60,9 @@ fn verification_cache() -> &'static Cache<String, Arc<(String, f64)>> {
     Cache::builder()
       .max_capacity(10_000)
       .time_to_live(Duration::from_secs(3600))
+      .eviction_listener(|_, _, cause| {
+        crate::jwt::token_cache::record_eviction("machine-token", cause)
+      })
       .build()
   })
 }
@@ -87,7 +90,11 @@ pub fn cached(
   }
   let entry = verification_cache().get(&cache_key(token, token_type, options))?;
   let (data_text, verified_at) = entry.as_ref();
-  (now_ms - verified_at < ttl).then(|| Outcome::SignedInMachine {
+  let fresh = now_ms - verified_at < ttl;
+  if fresh {
+    crate::events::cache("machine-token", "hit", None);
+  }
+  fresh.then(|| Outcome::SignedInMachine {
     token_type,
     token: token.into(),
     data_text: data_text.clone(),
@@ -108,9 +115,13 @@ pub async fn authenticate(
   if let Some(hit) = cached(token, token_type, options, crate::clock::now_ms()) {
     return hit;
   }
+  let caching = options.machine_token_cache_ttl_ms.is_some_and(|t| t > 0.0);
+  if caching {
+    crate::events::cache("machine-token", "miss", None);
+  }
   let outcome = authenticate_opaque(client, token, token_type, options, context).await;
   if let Outcome::SignedInMachine { data_text, .. } = &outcome {
-    if options.machine_token_cache_ttl_ms.is_some_and(|t| t > 0.0) {
+    if caching {
       let entry = Arc::new((data_text.clone(), crate::clock::now_ms()));
       verification_cache().insert(cache_key(token, token_type, options), entry);
     }
@@ -160,7 +171,7 @@ async fn authenticate_opaque(
     body: Some(body.into_bytes()),
     max_response_bytes: backend_api::AUTH_RESPONSE_LIMIT,
   };
-  let Ok(response) = backend_api::send(client, &request, None).await else {
+  let Ok(response) = backend_api::send(client, &request, None, path).await else {
     return unexpected();
   };
   let is_json = response.content_type.as_deref() == Some("application/json");

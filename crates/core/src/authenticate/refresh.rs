@@ -107,7 +107,8 @@ async fn request_refresh(
     body: Some(body.to_string().into_bytes()),
     max_response_bytes: backend_api::AUTH_RESPONSE_LIMIT,
   };
-  let response = match backend_api::send(client, &api_request, None).await {
+  let response = match backend_api::send(client, &api_request, None, "/sessions/:id/refresh").await
+  {
     Ok(response) => response,
     Err(_) => return Err("fetch-error".into()),
   };

@@ -47,6 +47,16 @@ pub enum TransportError {
 }
 
 impl TransportError {
+  /// A short name of what went wrong, for the diagnostics channels.
+  pub fn kind(&self) -> &'static str {
+    match self {
+      TransportError::Failed => "connection",
+      TransportError::Terminated => "terminated",
+      TransportError::TimedOut(_) => "timeout",
+      TransportError::TooLarge(_) => "too-large",
+    }
+  }
+
   pub fn message(&self) -> String {
     match self {
       TransportError::Failed => "fetch failed".to_string(),
@@ -110,8 +120,59 @@ pub fn build_url(
   Ok(url.to_string())
 }
 
-/// Sends the request once.
+/// Sends the request once, recording the attempt for the diagnostics
+/// channels under `path_template` (its path with the ids left out).
 pub async fn send(
+  client: &reqwest::Client,
+  request: &ApiRequest,
+  timeout: Option<Duration>,
+  path_template: &str,
+) -> Result<ApiResponse, TransportError> {
+  let started = crate::events::Started::now();
+  let result = send_unrecorded(client, request, timeout).await;
+  record_attempt(request, path_template, 1, &result, &started, None);
+  result
+}
+
+/// The attempt's event (see `crate::events`): status or error, duration,
+/// and the wait before the next attempt if one follows.
+pub(crate) fn record_attempt(
+  request: &ApiRequest,
+  path_template: &str,
+  attempt: u32,
+  result: &Result<ApiResponse, TransportError>,
+  started: &crate::events::Started,
+  retry_delay: Option<Duration>,
+) {
+  crate::events::record(|| crate::events::Event::BackendApiAttempt {
+    origin: reqwest::Url::parse(&request.url)
+      .map(|url| url.origin().ascii_serialization())
+      .unwrap_or_default(),
+    method: request.method.clone(),
+    path: path_template.to_string(),
+    attempt,
+    started_at: started.at_ms,
+    status: result.as_ref().ok().map(|response| response.status),
+    duration_ms: started.elapsed_ms(),
+    retry_delay_ms: retry_delay.map(|delay| delay.as_secs_f64() * 1000.0),
+    trace_id: result.as_ref().ok().and_then(trace_id_of),
+    error_type: result.as_ref().err().map(TransportError::kind),
+    error: result.as_ref().err().map(TransportError::message),
+  });
+}
+
+/// `clerk_trace_id` of an error answer's body, else `cf-ray`, as the
+/// reference's `clerkTraceId`.
+fn trace_id_of(response: &ApiResponse) -> Option<String> {
+  let from_body = (response.status >= 400)
+    .then(|| serde_json::from_str::<serde_json::Value>(&response.body).ok())
+    .flatten()
+    .and_then(|body| body.get("clerk_trace_id")?.as_str().map(str::to_string));
+  from_body.or_else(|| response.cf_ray.clone())
+}
+
+/// Sends the request once.
+pub(crate) async fn send_unrecorded(
   client: &reqwest::Client,
   request: &ApiRequest,
   timeout: Option<Duration>,

@@ -5,7 +5,7 @@
 //! wait than the caller allows, the last answer is returned as it is, so the
 //! caller sees exactly the error it would have seen without retries.
 
-use super::{send, ApiRequest, ApiResponse, TransportError};
+use super::{record_attempt, send_unrecorded, ApiRequest, ApiResponse, TransportError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Clone, Debug)]
@@ -38,35 +38,63 @@ pub fn is_retryable_status(status: u16) -> bool {
 }
 
 /// Sends the request, retrying as the policy allows. `timeout` applies to
-/// each attempt.
+/// each attempt; each is recorded for the diagnostics channels under
+/// `path_template`.
 pub async fn send_with_retries(
   client: &reqwest::Client,
   request: &ApiRequest,
   timeout: Option<Duration>,
   policy: &RetryPolicy,
+  path_template: &str,
 ) -> Result<ApiResponse, TransportError> {
   let mut retries_done = 0;
   loop {
-    let response = send(client, request, timeout).await?;
-    let may_retry = retries_done < policy.max_retries
-      && is_idempotent(&request.method)
-      && is_retryable_status(response.status);
-    if !may_retry {
-      return Ok(response);
+    let started = crate::events::Started::now();
+    let result = send_unrecorded(client, request, timeout).await;
+    let wait = result
+      .as_ref()
+      .ok()
+      .and_then(|response| retry_wait(request, response, policy, retries_done));
+    record_attempt(
+      request,
+      path_template,
+      retries_done + 1,
+      &result,
+      &started,
+      wait,
+    );
+    match wait {
+      Some(wait) => {
+        tokio::time::sleep(wait).await;
+        retries_done += 1;
+      }
+      None => return result,
     }
-    let wait = match response.retry_after.as_deref() {
-      Some(value) => match retry_after_delay(value, SystemTime::now()) {
-        Some(delay) => delay,
-        None => backoff(policy, retries_done),
-      },
-      None => backoff(policy, retries_done),
-    };
-    if wait > policy.max_delay {
-      return Ok(response);
-    }
-    tokio::time::sleep(wait).await;
-    retries_done += 1;
   }
+}
+
+/// How long to wait before retrying after `response`; `None` when it is the
+/// answer (not retryable, retries used up, or a longer wait than allowed).
+fn retry_wait(
+  request: &ApiRequest,
+  response: &ApiResponse,
+  policy: &RetryPolicy,
+  retries_done: u32,
+) -> Option<Duration> {
+  let may_retry = retries_done < policy.max_retries
+    && is_idempotent(&request.method)
+    && is_retryable_status(response.status);
+  if !may_retry {
+    return None;
+  }
+  let wait = match response.retry_after.as_deref() {
+    Some(value) => match retry_after_delay(value, SystemTime::now()) {
+      Some(delay) => delay,
+      None => backoff(policy, retries_done),
+    },
+    None => backoff(policy, retries_done),
+  };
+  (wait <= policy.max_delay).then_some(wait)
 }
 
 /// `Retry-After` as delay-seconds or an IMF-fixdate (RFC 9110 §10.2.3).
@@ -191,6 +219,7 @@ mod tests {
         request,
         None,
         &policy(max_retries),
+        "/users",
       ))
       .unwrap()
   }
@@ -222,6 +251,54 @@ mod tests {
     let response = send_retrying(&get(&server.url), 2);
     assert_eq!(response.status, 200);
     assert_eq!(server.hits(), 3);
+  }
+
+  #[test]
+  fn each_attempt_is_recorded_with_its_status_and_the_wait_after_it() {
+    use crate::events::{self, Event};
+    let _serial = events::test_lock::serialized();
+    let server = SequenceServer::start(vec![
+      (503, vec![("retry-after", "0")], "{}".into()),
+      (200, vec![("cf-ray", "ray_1")], "{}".into()),
+    ]);
+    events::set_recording(true);
+    let response = runtime()
+      .block_on(send_with_retries(
+        &reqwest::Client::new(),
+        &get(&server.url),
+        None,
+        &policy(2),
+        "/users/:userId (retry test)",
+      ))
+      .unwrap();
+    let (recorded, _) = events::drain();
+    events::set_recording(false);
+    assert_eq!(response.status, 200);
+    let attempts: Vec<_> = recorded
+      .into_iter()
+      .filter_map(|event| match event {
+        Event::BackendApiAttempt {
+          path,
+          attempt,
+          status,
+          retry_delay_ms,
+          trace_id,
+          method,
+          error,
+          ..
+        } if path == "/users/:userId (retry test)" => {
+          Some((method, attempt, status, retry_delay_ms, trace_id, error))
+        }
+        _ => None,
+      })
+      .collect();
+    assert_eq!(
+      attempts,
+      vec![
+        ("GET".into(), 1, Some(503), Some(0.0), None, None),
+        ("GET".into(), 2, Some(200), None, Some("ray_1".into()), None),
+      ]
+    );
   }
 
   #[test]
@@ -269,6 +346,7 @@ mod tests {
       &get(&server.url),
       Some(Duration::from_millis(100)),
       &policy(0),
+      "/users",
     ));
     assert_eq!(
       outcome.unwrap_err(),

@@ -91,8 +91,22 @@ fn cache() -> &'static Cache<String, Arc<Entry>, Hasher> {
       .max_capacity(CAPACITY_BYTES)
       .weigher(|key: &String, entry: &Arc<Entry>| entry.weight(key))
       .time_to_live(TIME_TO_LIVE)
+      .eviction_listener(|_, _, cause| record_eviction("token", cause))
       .build_with_hasher(Hasher::default())
   })
+}
+
+/// An entry dropped by a cache (for the diagnostics channels); one replaced
+/// by a fresh verification of the same token is not an eviction.
+pub fn record_eviction(cache: &'static str, cause: moka::notification::RemovalCause) {
+  use moka::notification::RemovalCause;
+  let cause = match cause {
+    RemovalCause::Size => "size",
+    RemovalCause::Expired => "expired",
+    RemovalCause::Explicit => "invalidated",
+    RemovalCause::Replaced => return,
+  };
+  crate::events::cache(cache, "eviction", Some(cause));
 }
 
 /// `<context as 16 hex digits>:<token>`.

@@ -141,6 +141,7 @@ pub struct CacheHit {
 /// that still holds now, without decoding it again.
 pub fn cached_session_hit(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<CacheHit> {
   let (entry, lease_until_ms, keys_epoch) = holding_entry(token, options, now_ms)?;
+  crate::events::cache("token", "hit", None);
   Some(CacheHit {
     payload_text: entry.payload_text.clone(),
     lease_until_ms,
@@ -345,10 +346,12 @@ fn verify_jwt_cached(
   };
   if let Some(entry) = token_cache::get(context, &decoded.token) {
     if Arc::ptr_eq(&entry.key, key) && entry.time_claims_hold(options.clock_skew_ms, now_ms) {
+      crate::events::cache("token", "hit", None);
       return Ok(());
     }
     token_cache::remove(context, &decoded.token);
   }
+  crate::events::cache("token", "miss", None);
   verify_jwt(decoded, key, options, now_ms)?;
   let entry = token_cache::Entry::new(
     kid_of(decoded),

@@ -556,7 +556,7 @@ async fn fetch_with_retries(
 ) -> Result<Value, Failure> {
   let mut attempt = 0;
   loop {
-    match fetch_once(client, source).await {
+    match fetch_recorded(client, source, attempt + 1).await {
       Ok(body) => return Ok(body),
       Err(err) => {
         attempt += 1;
@@ -571,12 +571,52 @@ async fn fetch_with_retries(
   }
 }
 
-async fn fetch_once(client: &reqwest::Client, source: &JwksSource<'_>) -> Result<Value, Failure> {
+/// One attempt, recorded for the diagnostics channels (`crate::events`).
+async fn fetch_recorded(
+  client: &reqwest::Client,
+  source: &JwksSource<'_>,
+  attempt: u32,
+) -> Result<Value, Failure> {
+  let started = crate::events::Started::now();
+  let mut status = None;
+  let result = fetch_once(client, source, &mut status).await;
+  crate::events::record(|| crate::events::Event::JwksFetch {
+    url: jwks_url(source).map_or_else(|_| String::new(), |url| url.to_string()),
+    started_at: started.at_ms,
+    attempt,
+    status,
+    duration_ms: started.elapsed_ms(),
+    keys: result
+      .as_ref()
+      .ok()
+      .map(|body| match js_semantics::get(body, "keys") {
+        Some(Value::Array(keys)) => u32::try_from(keys.len()).unwrap_or(u32::MAX),
+        _ => 0,
+      }),
+    error: result
+      .as_ref()
+      .err()
+      .map(|failure| failure_text(failure).to_string()),
+  });
+  result
+}
+
+/// `<apiUrl>/<apiVersion>/jwks`, joined as the reference joins it.
+fn jwks_url(source: &JwksSource<'_>) -> Result<reqwest::Url, Failure> {
   let mut url = reqwest::Url::parse(source.api_url)
     .map_err(|_| Failure::Unexpected("TypeError: Invalid URL".into()))?;
   let path =
     join_paths(&[url.path(), source.api_version, "/jwks"]).map_err(|e| Failure::Unexpected(e.0))?;
   url.set_path(&path);
+  Ok(url)
+}
+
+async fn fetch_once(
+  client: &reqwest::Client,
+  source: &JwksSource<'_>,
+  status_seen: &mut Option<u16>,
+) -> Result<Value, Failure> {
+  let url = jwks_url(source)?;
   let response = client
     .get(url.clone())
     .timeout(source.timeout)
@@ -588,6 +628,7 @@ async fn fetch_once(client: &reqwest::Client, source: &JwksSource<'_>) -> Result
     .await
     .map_err(|e| Failure::Unexpected(format!("fetch failed: {e}")))?;
   let status = response.status();
+  *status_seen = Some(status.as_u16());
   let bytes = match crate::http_client::read_body(response, MAX_BODY_BYTES).await {
     Ok(bytes) => bytes,
     Err(BodyError::Read) => return Err(Failure::Unexpected("fetch failed: terminated".into())),
@@ -732,6 +773,42 @@ mod tests {
     // The fetched key is the one the cache now hands out.
     let cached = source.cached(&key.kid, now_ms()).expect("cached");
     assert!(Arc::ptr_eq(&fetched, &cached));
+  }
+
+  #[tokio::test]
+  #[allow(clippy::await_holding_lock)]
+  async fn a_fetch_is_recorded_for_the_diagnostics_channels_without_the_secret_key() {
+    use crate::events::{self, Event};
+    let _serial = crate::test_support::key_state_serialized();
+    let _recording = events::test_lock::serialized();
+    let key = TestKey::generate("kid_jwks_recorded");
+    let (url, _requests) = recording_server(jwks_body(&[&key]));
+    let source = JwksSource::new(&url, "v1", "sk_test_jwks_recorded", false);
+    events::set_recording(true);
+    source
+      .fetch(&reqwest::Client::new(), &key.kid)
+      .await
+      .expect("the key");
+    let (recorded, _) = events::drain();
+    events::set_recording(false);
+    let fetches: Vec<_> = recorded
+      .into_iter()
+      .filter(
+        |event| matches!(event, Event::JwksFetch { url: fetched, .. } if fetched.starts_with(&url)),
+      )
+      .collect();
+    let [Event::JwksFetch {
+      url: fetched,
+      attempt: 1,
+      status: Some(200),
+      keys: Some(1),
+      error: None,
+      ..
+    }] = fetches.as_slice()
+    else {
+      panic!("{fetches:?}");
+    };
+    assert_eq!(fetched, &format!("{url}/v1/jwks"));
   }
 
   #[tokio::test]
