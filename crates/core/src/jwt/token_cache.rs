@@ -268,6 +268,42 @@ mod verification_tests {
   }
 
   #[test]
+  fn a_miss_a_hit_and_an_invalidation_are_recorded_for_the_diagnostics_channels() {
+    use crate::events::{self, Event};
+    let _serial = serialized();
+    let _recording = events::test_lock::serialized();
+    let key = TestKey::generate("kid_tc_events");
+    let options = pem_options(&key);
+    let token = key.sign(json!({}), session_claims(now_s()));
+    events::set_recording(true);
+    let now = now_ms();
+    assert!(done(verify_with_cached_keys(decode(&token), &options, now)).is_ok());
+    assert!(done(verify_with_cached_keys(decode(&token), &options, now)).is_ok());
+    super::remove(options.cache_context().unwrap(), &token);
+    let (recorded, _) = events::drain();
+    events::set_recording(false);
+    // Other tests may record too while this one runs: its own three come in order.
+    let token_events: Vec<_> = recorded
+      .into_iter()
+      .filter_map(|event| match event {
+        Event::Cache {
+          cache: "token",
+          kind,
+          cause,
+        } => Some((kind, cause)),
+        _ => None,
+      })
+      .collect();
+    for expected in [
+      ("miss", None),
+      ("hit", None),
+      ("eviction", Some("invalidated")),
+    ] {
+      assert!(token_events.contains(&expected), "{token_events:?}");
+    }
+  }
+
+  #[test]
   fn an_expired_token_is_rejected_even_when_cached() {
     let _serial = serialized();
     let key = TestKey::generate("kid_tc_exp");
