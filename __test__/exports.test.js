@@ -28,10 +28,10 @@ test('ESM named exports match, root and ./webhooks', async () => {
   assert.deepEqual(await esm('webhooks.mjs'), withoutDefault(referenceWebhooks))
 })
 
-// Ours only: ./diagnostics (README, "Observability").
-const OWN_SUBPATHS = ['./diagnostics']
+// Ours only: ./diagnostics (README, "Observability") and ./testing ("Testing your app").
+const OWN_SUBPATHS = ['./diagnostics', './testing']
 
-test('the package exports map offers the same subpaths, and ./diagnostics', () => {
+test('the package exports map offers the same subpaths, and ours', () => {
   const ours = require(path.join(ROOT, 'package.json')).exports
   const theirs = require('@clerk/express/package.json').exports
   assert.deepEqual(Object.keys(ours).sort(), [...Object.keys(theirs), ...OWN_SUBPATHS].sort())

@@ -64,3 +64,16 @@ channels.authenticate.subscribe({ asyncEnd: (context: AuthenticateContext) => vo
 channels.cache.subscribe((message) => void (message.event === 'hit' && message.cache.length))
 const authenticateName: 'clerk:authenticate' = channelNames.authenticate
 void authenticateName
+
+// The testing kit: instance, tokens and the local API's store are typed.
+import { createTestInstance } from 'clerk-express-native/testing'
+async function testingKitUsage(): Promise<void> {
+  const clerk = await createTestInstance({ jwtKeyInEnv: true })
+  const secret: string = clerk.env.CLERK_SECRET_KEY
+  const token: string = clerk.signSessionToken({ userId: 'user_1', orgId: 'org_1', orgPermissions: ['org:invoices:read'], expiresInSeconds: 30 })
+  const apiKey: string = clerk.createApiKey({ subject: 'user_1' })
+  clerk.failNext({ status: 429, retryAfter: 1, path: '/users/user_1' })
+  void [secret, token, apiKey, clerk.jwtKey, clerk.apiUrl]
+  await clerk.close()
+}
+void testingKitUsage
