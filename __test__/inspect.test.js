@@ -308,3 +308,34 @@ describe('clerk-express-native inspect', () => {
     assert.deepEqual(loaded, [])
   })
 })
+
+test("the README's commands run as written (the keys and the token put in)", async () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Inspecting a request'))
+  const block = /```sh\n([\s\S]*?)```/.exec(section)[1]
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspect-readme-'))
+  try {
+    const key = createSigningKey()
+    const token = signToken(key, sessionClaims({ exp: nowSeconds() - 61 }))
+    fs.writeFileSync(path.join(dir, 'clerk.pem'), key.pem)
+    fs.writeFileSync(path.join(dir, 'request.http'), `GET /dashboard HTTP/1.1\r\nHost: app.example.com\r\nAuthorization: Bearer ${token}\r\n\r\n`)
+    const script = block
+      .replace('sk_test_...', SECRET)
+      .replace('pk_test_...', PK_TEST)
+      .replaceAll('npx clerk-express-native', `"${process.execPath}" "${BIN}"`)
+    const { stdout, code } = await new Promise((resolve) => {
+      execFile('bash', ['-e', '-c', script], { cwd: dir, env: { ...cliEnv({}), TOKEN: token }, timeout: 30000 }, (err, out) =>
+        resolve({ stdout: out, code: err ? err.code : 0 }),
+      )
+    })
+    assert.equal(code, 0, stdout)
+    // Two text reports and one JSON object, all on the expired token.
+    assert.equal(stdout.match(/^Decision {4}signed-out \(HTTP 200\)$/gm)?.length, 2, stdout)
+    assert.match(stdout, /"reason": "session-token-expired-refresh-non-eligible-no-refresh-cookie"/)
+    assert.ok(!stdout.includes(SECRET) && !stdout.includes(token), 'neither the secret key nor the whole token')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

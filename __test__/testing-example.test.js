@@ -38,9 +38,22 @@ test('the node:test example passes against clerk-express-native', async () => {
   )
   const report = `${result.stdout}\n${result.stderr}`
   assert.equal(result.code, 0, report)
-  assert.match(result.stdout, /^# pass 5$/m, report)
+  assert.match(result.stdout, /^# pass 6$/m, report)
   assert.match(result.stdout, /^# fail 0$/m, report)
   // Both names came from this repo, not from an installed copy.
   const aliased = JSON.parse(/aliased: (.*)/.exec(result.stderr)[1])
   assert.deepEqual(Object.keys(aliased).sort(), ['clerk-express-native', 'clerk-express-native/testing'])
+})
+
+test("the README's testing example is examples/testing/readme/protected-routes.test.js, and it passes", async () => {
+  const file = path.join(ROOT, 'examples', 'testing', 'readme', 'protected-routes.test.js')
+  const readme = require('node:fs').readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  assert.ok(readme.includes(`\`\`\`js\n${require('node:fs').readFileSync(file, 'utf8')}\`\`\``), 'the README shows the file as it is')
+  const result = await run(['--require', path.join(ROOT, 'examples', 'testing', 'resolve-package.js'), '--test-reporter=tap', file], {
+    CLERK_TELEMETRY_DISABLED: '1',
+  })
+  const report = `${result.stdout}\n${result.stderr}`
+  assert.equal(result.code, 0, report)
+  assert.match(result.stdout, /^# pass 1$/m, report)
+  assert.match(result.stdout, /^# fail 0$/m, report)
 })

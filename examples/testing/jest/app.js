@@ -6,7 +6,7 @@
 // against a local test instance.
 
 const express = require('express')
-const { clerkClient, clerkMiddleware, getAuth } = require('clerk-express-native')
+const { clerkClient, clerkMiddleware, getAuth, requireAuth } = require('clerk-express-native')
 
 const app = express()
 
@@ -33,5 +33,8 @@ app.get('/invoices', (req, res) => {
   if (!auth.has({ permission: 'org:invoices:read' })) return res.status(403).json({ error: 'Not allowed' })
   res.json({ orgId: auth.orgId, invoices: [] })
 })
+
+// A page behind requireAuth(): signed-out visitors are redirected to sign in.
+app.get('/dashboard', requireAuth({ signInUrl: '/sign-in' }), (req, res) => res.json({ userId: getAuth(req).userId }))
 
 module.exports = app

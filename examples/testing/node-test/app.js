@@ -5,7 +5,7 @@
 // CLERK_API_URL in tests). app.test.js runs it against a local test instance.
 
 const express = require('express')
-const { clerkClient, clerkMiddleware, getAuth } = require('clerk-express-native')
+const { clerkClient, clerkMiddleware, getAuth, requireAuth } = require('clerk-express-native')
 
 const app = express()
 
@@ -32,5 +32,8 @@ app.get('/invoices', (req, res) => {
   if (!auth.has({ permission: 'org:invoices:read' })) return res.status(403).json({ error: 'Not allowed' })
   res.json({ orgId: auth.orgId, invoices: [] })
 })
+
+// A page behind requireAuth(): signed-out visitors are redirected to sign in.
+app.get('/dashboard', requireAuth({ signInUrl: '/sign-in' }), (req, res) => res.json({ userId: getAuth(req).userId }))
 
 module.exports = app

@@ -36,6 +36,14 @@ test('signed out: 401', async () => {
   assert.equal((await get('/me')).status, 401)
 })
 
+test('requireAuth: a redirect to sign in when signed out, the page when signed in', async () => {
+  const signedOut = await fetch(`${baseUrl}/dashboard`, { redirect: 'manual' })
+  assert.equal(signedOut.status, 302)
+  assert.equal(signedOut.headers.get('location'), '/sign-in')
+  const signedIn = await get('/dashboard', clerk.signSessionToken({ userId: ada.id }))
+  assert.deepEqual(await signedIn.json(), { userId: ada.id })
+})
+
 test('signed in: the user from the Backend API', async () => {
   const response = await get('/me', clerk.signSessionToken({ userId: ada.id }))
   assert.equal(response.status, 200)

@@ -4,7 +4,7 @@
 // against a local test instance.
 
 import express from 'express'
-import { clerkClient, clerkMiddleware, getAuth } from 'clerk-express-native'
+import { clerkClient, clerkMiddleware, getAuth, requireAuth } from 'clerk-express-native'
 
 const app = express()
 
@@ -31,5 +31,8 @@ app.get('/invoices', (req, res) => {
   if (!auth.has({ permission: 'org:invoices:read' })) return res.status(403).json({ error: 'Not allowed' })
   res.json({ orgId: auth.orgId, invoices: [] })
 })
+
+// A page behind requireAuth(): signed-out visitors are redirected to sign in.
+app.get('/dashboard', requireAuth({ signInUrl: '/sign-in' }), (req, res) => res.json({ userId: getAuth(req).userId }))
 
 export default app

@@ -29,6 +29,12 @@ test('signed out: 401', async () => {
   await request(app).get('/me').expect(401)
 })
 
+test('requireAuth: a redirect to sign in when signed out, the page when signed in', async () => {
+  await request(app).get('/dashboard').expect(302).expect('location', '/sign-in')
+  const response = await request(app).get('/dashboard').set('Authorization', bearer(clerk.signSessionToken({ userId: ada.id })))
+  expect(response.body).toEqual({ userId: ada.id })
+})
+
 test('signed in: the user from the Backend API', async () => {
   const token = clerk.signSessionToken({ userId: ada.id })
   const response = await request(app).get('/me').set('Authorization', bearer(token))
