@@ -103,6 +103,14 @@ describe('clerk-express-native inspect', () => {
     otherKid: signToken(otherKey, sessionClaims()),
     evilAzp: signToken(key, sessionClaims({ azp: 'https://evil.test' })),
     malformed: 'a.b',
+    badAlg: signToken(key, sessionClaims(), { alg: 'HS256' }),
+    badTyp: signToken(key, sessionClaims(), { typ: 'JWS' }),
+    noSub: signToken(key, sessionClaims({ sub: undefined })),
+  }
+  // Browser requests on a production key, raw HTTP on stdin.
+  const cookieRequests = {
+    iatBeforeUat: `__session=${signToken(key, sessionClaims({ iat: now - 100 }))}; __client_uat=${now - 10}`,
+    sessionWithoutUat: `__session=${tokens.valid}`,
   }
   const pemEnv = { CLERK_SECRET_KEY: SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_JWT_KEY: key.pem }
   const pemOptions = { secretKey: SECRET, publishableKey: PK_TEST, jwtKey: key.pem }
@@ -115,7 +123,12 @@ describe('clerk-express-native inspect', () => {
     api = await startFakeClerkApi({ keys: [key.jwk] })
     api.state.machineTokens.set('ak_inspect', [200, { object: 'api_key', id: 'ak_1', type: 'api_key', name: 'ci', subject: 'user_1', scopes: [], claims: null }])
     const fetchEnv = { CLERK_SECRET_KEY: SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_API_URL: api.url }
-    const bearerRuns = ['valid', 'expired', 'notYet', 'iatFuture', 'otherSigner', 'malformed']
+    const bearerRuns = ['valid', 'expired', 'notYet', 'iatFuture', 'otherSigner', 'malformed', 'badAlg', 'badTyp', 'noSub']
+    for (const [name, cookie] of Object.entries(cookieRequests)) {
+      // The handshake URL carries the token: --show-token keeps it whole, to compare.
+      const input = `GET /probe HTTP/1.1\nHost: localhost\nSec-Fetch-Dest: document\nX-Forwarded-Host: app.example.com\nCookie: ${cookie}\n\n`
+      runs[name] = cliJson(['--show-token', '--request', '-'], { env: { ...pemEnv, CLERK_PUBLISHABLE_KEY: PK_LIVE }, input })
+    }
     for (const name of bearerRuns) runs[name] = cliJson([tokens[name]], { env: pemEnv })
     runs.azp = cliJson(['--authorized-parties', 'http://localhost:3000,https://app.test', tokens.evilAzp], { env: pemEnv })
     runs.kid = cliJson(['--fetch-jwks', tokens.otherKid], { env: fetchEnv })
@@ -156,9 +169,22 @@ describe('clerk-express-native inspect', () => {
     ['iatFuture', 'session-token-iat-in-the-future'],
     ['otherSigner', 'token-invalid-signature'],
     ['malformed', 'token-invalid'],
+    ['badAlg', 'token-invalid-algorithm'],
+    ['badTyp', 'token-invalid'],
+    ['noSub', 'token-verification-failed'],
   ]) {
     test(`${reason}: the app's status, reason and message`, async () => {
       assertSameDecision(await runs[name], await middlewareAnswer(pemOptions, bearer(tokens[name])), { reason, status: 'signed-out' })
+    })
+  }
+
+  for (const name of Object.keys(cookieRequests)) {
+    test(`a browser session (${name}): the app's status, reason and message`, async () => {
+      const request = { headers: { ...DOCUMENT, cookie: cookieRequests[name] } }
+      const report = await runs[name]
+      assertSameDecision(report, await middlewareAnswer({ ...pemOptions, publishableKey: PK_LIVE }, request))
+      assert.notEqual(report.decision.status, 'signed-in')
+      assert.ok(report.hint, 'a hint')
     })
   }
 
@@ -277,7 +303,9 @@ describe('clerk-express-native inspect', () => {
       const result = await runs[name]
       const text = typeof result.stdout === 'string' ? result.stdout + result.stderr : JSON.stringify(result)
       assert.ok(!text.includes(SECRET), `${name} prints the secret key`)
-      if (name !== 'textAzp') for (const token of Object.values(tokens)) if (token.length > 20) assert.ok(!text.includes(token), `${name} prints a whole token`)
+      // These runs ask for --show-token.
+      const shown = name === 'textAzp' || Object.hasOwn(cookieRequests, name)
+      if (!shown) for (const token of Object.values(tokens)) if (token.length > 20) assert.ok(!text.includes(token), `${name} prints a whole token`)
     }
     const report = await runs.valid
     assert.equal(report.config.secretKey, `sk_test_…${SECRET.slice(-4)}`)
