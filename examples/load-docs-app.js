@@ -44,6 +44,7 @@ const isInside = (dir, file) => {
  *   @clerk/express to compare the two).
  */
 function loadDocsApp({ packageEntry = NATIVE_ENTRY } = {}) {
+  if (process.versions.bun) return loadDocsAppOnBun(packageEntry)
   const originalLoad = Module._load
   let aliased = 0
   Module._load = function loadWithAlias(request, parent, ...rest) {
@@ -59,6 +60,40 @@ function loadDocsApp({ packageEntry = NATIVE_ENTRY } = {}) {
     app = require(APP_PATH)
   } finally {
     Module._load = originalLoad
+  }
+  if (aliased === 0) throw new Error(`${APP_PATH} did not require '@clerk/express' through the alias`)
+  return app
+}
+
+/**
+ * Bun's require() does not go through Module._load. It does honour
+ * require.cache, so there the entry of the @clerk/express the example would
+ * resolve is swapped for `packageEntry`'s exports while app.js loads, and put
+ * back after (the tests load the real @clerk/express beside it).
+ */
+function loadDocsAppOnBun(packageEntry) {
+  const referencePath = require.resolve('@clerk/express', { paths: [APP_DIR] })
+  const saved = require.cache[referencePath]
+  const exports = require(packageEntry)
+  let aliased = 0
+  require.cache[referencePath] = {
+    id: referencePath,
+    filename: referencePath,
+    loaded: true,
+    children: [],
+    paths: [],
+    get exports() {
+      aliased++
+      return exports
+    },
+  }
+  let app
+  try {
+    delete require.cache[APP_PATH]
+    app = require(APP_PATH)
+  } finally {
+    if (saved) require.cache[referencePath] = saved
+    else delete require.cache[referencePath]
   }
   if (aliased === 0) throw new Error(`${APP_PATH} did not require '@clerk/express' through the alias`)
   return app
