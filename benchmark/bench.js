@@ -527,6 +527,16 @@ async function runDiagnostics({ token, api }) {
   return { facts: environmentFacts(), rounds: ROUNDS, phases, markdown: lines.join('\n') }
 }
 
+/** `run(api)` with a fake Clerk API serving `key`'s JWKS, closed afterwards. */
+async function withFakeApi(key, run) {
+  const api = await startFakeClerkApi({ keys: [key.jwk] })
+  try {
+    return await run(api)
+  } finally {
+    await api.close()
+  }
+}
+
 async function main() {
   log(`Generating an RSA-2048 key and tokens; parts: ${[...PARTS].join(', ')} (BENCH_ONLY).`)
   const key = createSigningKey()
@@ -538,23 +548,13 @@ async function main() {
 
   if (PARTS.has('micro')) {
     log(`\nMicro: ${ROUNDS} rounds (BENCH_ROUNDS) of ~${BATCH_MS} ms batches.`)
-    const api = await startFakeClerkApi({ keys: [key.jwk] })
-    try {
-      parts.micro = await runMicro({ ...common, api })
-    } finally {
-      await api.close()
-    }
+    parts.micro = await withFakeApi(key, (api) => runMicro({ ...common, api }))
     process.stdout.write(`\n${parts.micro.markdown}\n`)
     writeResults('micro', parts.micro)
   }
   if (PARTS.has('diagnostics')) {
     log(`\nDiagnostics channels: ${ROUNDS} rounds (BENCH_ROUNDS) of ~${BATCH_MS} ms batches.`)
-    const api = await startFakeClerkApi({ keys: [key.jwk] })
-    try {
-      parts.diagnostics = await runDiagnostics({ ...common, api })
-    } finally {
-      await api.close()
-    }
+    parts.diagnostics = await withFakeApi(key, (api) => runDiagnostics({ ...common, api }))
     process.stdout.write(`\n${parts.diagnostics.markdown}\n`)
     writeResults('diagnostics', parts.diagnostics)
   }
