@@ -1,7 +1,6 @@
 //! Inputs the cargo-fuzz targets (fuzz/) found, minimized, each fed to the
 //! function that failed on it, with the outcome it must have
-//! (fuzz/README.md says what each bug was). One waits, ignored, for a fix
-//! in a file outside the fuzzing work; its reason says which.
+//! (fuzz/README.md says what each bug was).
 
 use crate::authenticate::request::{Request, RequestInput};
 use crate::backend_api::retry::retry_after_delay;
