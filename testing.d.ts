@@ -153,6 +153,14 @@ export interface TestInstance {
   /** A v2 session token as Clerk issues it, signed with this instance's key. */
   signSessionToken(options: SessionTokenOptions): string
   expiredSessionToken(options: ExpiredSessionTokenOptions): string
+  /**
+   * The `Cookie` header of a browser signed in as Clerk.js leaves it: a `__session` token as
+   * `signSessionToken` makes it, `__client_uat` set to its `iat`, and a dev browser cookie
+   * (`__clerk_db_jwt`), which a development instance's browser requests need.
+   */
+  sessionCookies(options: SessionTokenOptions): string
+  /** The `Cookie` header of a signed-out browser (`__client_uat=0` and the dev browser cookie). */
+  signedOutCookies(): string
   /** Signed by another instance's key (with that instance's kid). */
   foreignSessionToken(options: SessionTokenOptions): string
   /** An opaque API key (`ak_...`) the local API verifies. */

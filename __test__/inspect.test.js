@@ -21,6 +21,7 @@ const BIN = path.join(__dirname, '..', 'bin', 'clerk-express-native.js')
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
 const PK_LIVE = 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k'
 const SECRET = `sk_test_inspect_${process.pid}_secretvalue`
+const MACHINE_SECRET = `ak_inspect_${process.pid}_machinesecret`
 // fetch() does not send a Host header of the caller's; the forwarded host
 // names the app's host alike for the app and the CLI.
 const DOCUMENT = { 'sec-fetch-dest': 'document', 'x-forwarded-host': 'app.example.com' }
@@ -114,13 +115,29 @@ describe('clerk-express-native inspect', () => {
   }
   const pemEnv = { CLERK_SECRET_KEY: SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_JWT_KEY: key.pem }
   const pemOptions = { secretKey: SECRET, publishableKey: PK_TEST, jwtKey: key.pem }
-  let api
+  // Document requests on a development key that are steps of Clerk's browser and domain sync.
+  const SATELLITE = { env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: 'satellite.example.com', CLERK_SIGN_IN_URL: 'https://primary.example.com/sign-in' }, options: { isSatellite: true, domain: 'satellite.example.com', signInUrl: 'https://primary.example.com/sign-in' } }
+  const syncSteps = {
+    'dev-browser-sync': { path: '/probe?__clerk_db_jwt=dvb_2', cookie: '', hint: /carries __clerk_db_jwt/ },
+    'satellite-needs-syncing': { path: '/probe?__clerk_synced=false', cookie: '__clerk_db_jwt=dvb_1', ...SATELLITE, hint: /domain sync step/ },
+    'primary-responds-to-syncing': { path: `/probe?__clerk_redirect_url=${encodeURIComponent('https://satellite.example.com/x')}`, cookie: '__clerk_db_jwt=dvb_1', hint: /domain sync step/ },
+  }
+  // A Backend API whose JWKS answers 500, and a secret key of its own: the keys the app cached for `api` do not apply.
+  const BROKEN_SECRET = `${SECRET}_broken`
+  let api, brokenApi
   // Every CLI run starts in `before`, all at once, so the file takes as
   // long as the slowest run rather than their sum.
   const runs = {}
 
   before(async () => {
     api = await startFakeClerkApi({ keys: [key.jwk] })
+    brokenApi = await startFakeClerkApi({ keys: [key.jwk] })
+    brokenApi.state.jwksMode = 'status-500'
+    runs.jwksFailure = cliJson(['--fetch-jwks', tokens.valid], { env: { CLERK_SECRET_KEY: BROKEN_SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_API_URL: brokenApi.url } })
+    for (const [name, step] of Object.entries(syncSteps)) {
+      const input = `GET ${step.path} HTTP/1.1\nHost: localhost\nSec-Fetch-Dest: document\nX-Forwarded-Host: app.example.com\n${step.cookie ? `Cookie: ${step.cookie}\n` : ''}\n`
+      runs[name] = cliJson(['--request', '-'], { env: { ...pemEnv, ...step.env }, input })
+    }
     api.state.machineTokens.set('ak_inspect', [200, { object: 'api_key', id: 'ak_1', type: 'api_key', name: 'ci', subject: 'user_1', scopes: [], claims: null }])
     const fetchEnv = { CLERK_SECRET_KEY: SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_API_URL: api.url }
     const bearerRuns = ['valid', 'expired', 'notYet', 'iatFuture', 'otherSigner', 'malformed', 'badAlg', 'badTyp', 'noSub']
@@ -134,6 +151,9 @@ describe('clerk-express-native inspect', () => {
     runs.kid = cliJson(['--fetch-jwks', tokens.otherKid], { env: fetchEnv })
     runs.fetchValid = cliJson(['--fetch-jwks', tokens.valid], { env: fetchEnv })
     runs.machine = cliJson(['--fetch-jwks', 'ak_inspect'], { env: fetchEnv })
+    api.state.machineTokens.set('mt_inspect', [200, { object: 'machine_to_machine_token', id: 'mt_1', subject: 'mch_1', scopes: [], claims: null, revoked: false, expired: false }])
+    runs.m2m = cliJson(['--fetch-jwks', 'mt_inspect'], { env: { ...fetchEnv, CLERK_MACHINE_SECRET_KEY: MACHINE_SECRET } })
+    runs.m2mText = cli(['inspect', '--fetch-jwks', '--machine-secret-key', MACHINE_SECRET, 'mt_inspect'], { env: fetchEnv })
     runs.offline = cliJson([tokens.valid], { env: { CLERK_SECRET_KEY: SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_API_URL: api.url } })
     runs.devBrowser = cliJson(['--request', '-'], { env: pemEnv, input: 'GET /probe HTTP/1.1\r\nHost: localhost\r\n\r\n' })
     runs.uatMissing = cliJson([], { env: { ...pemEnv, CLERK_PUBLISHABLE_KEY: PK_LIVE }, input: 'GET /probe HTTP/1.1\nHost: localhost\n\n' })
@@ -152,7 +172,7 @@ describe('clerk-express-native inspect', () => {
     // Promise.all would reject early; keep each failure for its own test.
     for (const name of Object.keys(runs)) runs[name].catch(() => {})
   })
-  after(() => api.close())
+  after(() => Promise.all([api.close(), brokenApi.close()]))
 
   const bearer = (token) => ({ headers: { authorization: `Bearer ${token}` } })
 
@@ -226,6 +246,41 @@ describe('clerk-express-native inspect', () => {
     assertSameDecision(report, answer)
     assert.equal(report.decision.auth.tokenType, 'api_key')
     assert.equal(answer.tokenType, 'api_key')
+  })
+
+  test('an M2M token through --fetch-jwks is verified with CLERK_MACHINE_SECRET_KEY, as the app does', async () => {
+    const report = await runs.m2m
+    const options = { secretKey: SECRET, machineSecretKey: MACHINE_SECRET, publishableKey: PK_TEST, apiUrl: api.url }
+    const answer = await middlewareAnswer(options, bearer('mt_inspect'))
+    assertSameDecision(report, answer)
+    assert.equal(report.decision.auth.tokenType, 'm2m_token')
+    assert.equal(report.config.machineSecretKey, `ak_…${MACHINE_SECRET.slice(-4)}`)
+    assert.deepEqual(report.config.sources.machineSecretKey, 'CLERK_MACHINE_SECRET_KEY')
+    const verifications = api.state.requests.filter((r) => r.path.endsWith('/m2m_tokens/verify'))
+    assert.ok(verifications.length >= 3, 'two CLI runs and the app verified the token')
+    for (const request of verifications) assert.equal(request.headers.authorization, `Bearer ${MACHINE_SECRET}`)
+    const text = await runs.m2mText
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, new RegExp(`machine secret ak_…${MACHINE_SECRET.slice(-4)} \\(flag\\)`))
+  })
+
+  for (const [reason, step] of Object.entries(syncSteps)) {
+    test(`${reason}: the same redirect as the app, and a hint`, async () => {
+      const report = await runs[reason]
+      const headers = { ...DOCUMENT, ...(step.cookie ? { cookie: step.cookie } : {}) }
+      assertSameDecision(report, await middlewareAnswer({ ...pemOptions, ...step.options }, { path: step.path, headers }), { reason })
+      assert.ok(report.decision.location, 'a redirect')
+      assert.match(report.hint, step.hint)
+    })
+  }
+
+  test('a JWKS that cannot be fetched (500): the app\'s reason, and a hint that names the JWKS', async () => {
+    const report = await runs.jwksFailure
+    const answer = await middlewareAnswer({ secretKey: BROKEN_SECRET, publishableKey: PK_TEST, apiUrl: brokenApi.url }, bearer(tokens.valid))
+    assertSameDecision(report, answer, { status: 'signed-out' })
+    assert.match(report.decision.message, /jwk-remote-failed-to-load/)
+    assert.match(report.hint, /JWKS could not be fetched/)
+    assert.ok(brokenApi.requestsTo('/v1/jwks').length >= 2, 'the CLI and the app asked the broken API')
   })
 
   test('offline without a PEM key: decoded, verification skipped, no call to the API', async () => {
@@ -303,6 +358,7 @@ describe('clerk-express-native inspect', () => {
       const result = await runs[name]
       const text = typeof result.stdout === 'string' ? result.stdout + result.stderr : JSON.stringify(result)
       assert.ok(!text.includes(SECRET), `${name} prints the secret key`)
+      assert.ok(!text.includes(MACHINE_SECRET), `${name} prints the machine secret key`)
       // These runs ask for --show-token.
       const shown = name === 'textAzp' || Object.hasOwn(cookieRequests, name)
       if (!shown) for (const token of Object.values(tokens)) if (token.length > 20) assert.ok(!text.includes(token), `${name} prints a whole token`)

@@ -140,6 +140,27 @@ for (const [packageName, load] of PACKAGES) {
         }
       })
 
+      test('browser cookies: sessionCookies() signs a browser in (fetches and page loads), signedOutCookies() is signed out without a handshake', async () => {
+        const browser = (route, cookie, headers = {}) => fetch(`${server.url}${route}`, { redirect: 'manual', headers: { cookie, ...headers } })
+        const cookies = instance.sessionCookies({ userId: user.id })
+        for (const headers of [{}, { 'sec-fetch-dest': 'document', accept: 'text/html' }]) {
+          const answer = await browser('/protected', cookies, headers)
+          assert.equal(answer.status, 200)
+          assert.deepEqual(await answer.json(), { userId: user.id })
+        }
+        const reader = instance.sessionCookies({ userId: user.id, orgId: org.id, orgPermissions: ['org:invoices:read'] })
+        assert.equal((await browser('/invoices', reader)).status, 200)
+        const signedOut = await browser('/public', instance.signedOutCookies(), { 'sec-fetch-dest': 'document' })
+        assert.equal(signedOut.status, 200)
+        assert.equal(signedOut.headers.get('x-clerk-auth-reason'), 'session-token-and-uat-missing')
+        assert.deepEqual(await signedOut.json(), { public: true, userId: null })
+        // A development instance signs no browser in without its dev browser cookie.
+        const withoutDevBrowser = cookies.split('; ').filter((cookie) => !cookie.startsWith('__clerk_db_jwt=')).join('; ')
+        const missing = await browser('/public', withoutDevBrowser)
+        assert.equal(missing.headers.get('x-clerk-auth-reason'), 'dev-browser-missing')
+        assert.deepEqual(await missing.json(), { public: true, userId: null })
+      })
+
       test('machine tokens: an API key is accepted where api_key is, verified by the local API', async () => {
         const apiKey = instance.createApiKey({ subject: user.id, scopes: ['invoices:read'] })
         assert.match(apiKey, /^ak_/)

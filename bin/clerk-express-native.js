@@ -23,6 +23,7 @@ Input (one of):
 
 Keys and options (flags win over the environment):
   --secret-key <sk>           CLERK_SECRET_KEY (printed masked)
+  --machine-secret-key <ak>   CLERK_MACHINE_SECRET_KEY (printed masked): verifies M2M tokens with --fetch-jwks
   --publishable-key <pk>      CLERK_PUBLISHABLE_KEY
   --jwt-key <pem or file>     CLERK_JWT_KEY: the PEM public key; verifies offline
   --api-url <url>             CLERK_API_URL (with --fetch-jwks)
@@ -47,6 +48,7 @@ Exit status: 0 when the request was inspected, 2 on a usage or input error.
 
 const VALUE_FLAGS = {
   '--secret-key': 'secretKey',
+  '--machine-secret-key': 'machineSecretKey',
   '--publishable-key': 'publishableKey',
   '--jwt-key': 'jwtKey',
   '--api-url': 'apiUrl',

@@ -10,6 +10,7 @@ const { DEFAULT_CLOCK_SKEW_MS } = require('./decode')
 
 const ENV = {
   secretKey: 'CLERK_SECRET_KEY',
+  machineSecretKey: 'CLERK_MACHINE_SECRET_KEY',
   publishableKey: 'CLERK_PUBLISHABLE_KEY',
   jwtKey: 'CLERK_JWT_KEY',
   apiUrl: 'CLERK_API_URL',
@@ -59,10 +60,10 @@ function resolveConfig(flags = {}, env = process.env) {
   return { options, sources, clockSkewMs }
 }
 
-/** `sk_test_…abcd`: the prefix and the last 4 characters, never more. */
+/** `sk_test_…abcd` (`ak_…abcd` for a machine secret key): the prefix and the last 4 characters, never more. */
 function maskSecret(value) {
   if (!value) return value
-  const prefix = /^(sk_(?:test|live)_)/.exec(value)?.[1] || ''
+  const prefix = /^(sk_(?:test|live)_|ak_)/.exec(value)?.[1] || ''
   return `${prefix}…${value.length > prefix.length + 8 ? value.slice(-4) : ''}`
 }
 

@@ -35,6 +35,7 @@ async function inspect(request, flags = {}, env = process.env) {
     time: { now: new Date(nowMs).toISOString(), clockSkewMs, claims: times },
     config: {
       secretKey: options.secretKey || null,
+      machineSecretKey: options.machineSecretKey || null,
       publishableKey: options.publishableKey || null,
       jwtKey: options.jwtKey ? 'PEM' : null,
       apiUrl: fetchJwks ? options.apiUrl || 'https://api.clerk.com' : null,

@@ -1,15 +1,16 @@
 'use strict'
 
 // Printing a report (./inspect.js) as text or as one JSON object. Both mask
-// the secret key and, unless asked, shorten the token, wherever they occur.
+// the secret keys and, unless asked, shorten the token, wherever they occur.
 
 const { maskSecret, shortenToken } = require('./config')
 
-/** The report's text with the secret key masked and the token shortened, wherever they occur. */
+/** The report's text with the secret keys masked and the token shortened, wherever they occur. */
 function scrub(text, report, { showToken = false } = {}) {
   let out = text
-  const secret = report.config.secretKey
-  if (secret) out = out.split(secret).join(maskSecret(secret))
+  for (const secret of [report.config.secretKey, report.config.machineSecretKey]) {
+    if (secret) out = out.split(secret).join(maskSecret(secret))
+  }
   if (!showToken && report.token && report.token.length > 20) out = out.split(report.token).join(shortenToken(report.token))
   return out
 }
@@ -18,7 +19,7 @@ function renderJson(report, { showToken = false } = {}) {
   const shown = {
     ...report,
     token: showToken ? report.token : shortenToken(report.token),
-    config: { ...report.config, secretKey: maskSecret(report.config.secretKey) },
+    config: { ...report.config, secretKey: maskSecret(report.config.secretKey), machineSecretKey: maskSecret(report.config.machineSecretKey) },
   }
   return scrub(JSON.stringify(shown, null, 2), report, { showToken })
 }
@@ -50,6 +51,7 @@ function renderText(report, { showToken = false } = {}) {
   }
   const sourceOf = (name) => (config.sources[name] ? ` (${config.sources[name]})` : '')
   row('Keys', `secret ${config.secretKey ? maskSecret(config.secretKey) + sourceOf('secretKey') : 'not set'}; publishable ${config.publishableKey ? config.publishableKey + sourceOf('publishableKey') : 'not set'}`)
+  if (config.machineSecretKey) more(`machine secret ${maskSecret(config.machineSecretKey)}${sourceOf('machineSecretKey')} (verifies M2M tokens)`)
   more(`verification: ${config.verification === 'jwt-key' ? `PEM key${sourceOf('jwtKey')}, no network` : config.verification === 'fetch-jwks' ? `JWKS fetched from ${config.apiUrl}` : 'offline (no PEM key; --fetch-jwks not given)'}`)
   if (config.authorizedParties) more(`authorizedParties: ${config.authorizedParties.join(', ')}`)
   if (decision.status === 'skipped') {

@@ -47,6 +47,17 @@ async function createTestInstance(options = {}) {
     return signJwt(keys, sessionTokenClaims(sessionOptions(tokenOptions), keys))
   }
 
+  // The kit's keys are a development instance's, and on a development instance
+  // the middleware signs a browser in only with a dev browser cookie beside the
+  // session cookies (else `dev-browser-missing`). Clerk checks only that it is there.
+  const devBrowserCookie = `__clerk_db_jwt=dvb_${clerkId('x').slice(2)}`
+
+  /** The Cookie header of a browser signed in as Clerk.js leaves it: `__session`, `__client_uat` (its `iat`), the dev browser. */
+  function sessionCookies(tokenOptions) {
+    const claims = sessionTokenClaims(sessionOptions(tokenOptions), keys)
+    return `__session=${signJwt(keys, claims)}; __client_uat=${claims.iat}; ${devBrowserCookie}`
+  }
+
   function createMachineToken(kind, params = {}) {
     const now = Date.now()
     const token = `${MACHINE_TOKEN_TYPES[kind]}_${clerkId('x').slice(2)}`
@@ -74,6 +85,9 @@ async function createTestInstance(options = {}) {
     jwks: { keys: [keys.jwk] },
     env,
     signSessionToken,
+    sessionCookies,
+    /** The Cookie header of a browser that is signed out (`__client_uat=0`): signed out without a handshake. */
+    signedOutCookies: () => `__client_uat=0; ${devBrowserCookie}`,
     /** A session token that expired `expiredSecondsAgo` (60 by default) ago. */
     expiredSessionToken: (tokenOptions = {}) => signSessionToken({ ...tokenOptions, expiresInSeconds: -(tokenOptions.expiredSecondsAgo ?? 60) }),
     /** A well-formed session token signed by another instance's key (its own kid). */
