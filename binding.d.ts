@@ -46,6 +46,8 @@ export declare class Authenticator {
    * `jwtKey` or without a secret key.
    */
   prefetchJwks(): Promise<string | null>
+  /** The request's side of `debug()`: only `debug()` asks. */
+  debugContext(request: RequestInfo): DebugContext
 }
 
 export declare function __panicAsyncForTests(message: string): Promise<void>
@@ -153,6 +155,29 @@ export interface BackendApiResponse {
   retryAfter?: string
   cfRay?: string
   body: string
+}
+
+/**
+ * The fields of the reference's `AuthenticateContext` that come from the
+ * request and the publishable key.
+ */
+export interface DebugContext {
+  cookieSuffix: string
+  originalFrontendApi: string
+  /** `production` or `development`. */
+  instanceType: string
+  frontendApi: string
+  sessionTokenInCookie?: string
+  refreshTokenInCookie?: string
+  clientUat: number
+  devBrowserToken?: string
+  handshakeToken?: string
+  handshakeRedirectLoopCounter: number
+  handshakeNonce?: string
+  /** `clerkUrl`, or null when the URL cannot be rebuilt. */
+  clerkUrl?: string
+  /** Every cookie as `[name, value]`, in order: cookie@1.1.1 `parse` keeps the first of a name. */
+  cookies: Array<Array<string>>
 }
 
 /**

@@ -8,9 +8,16 @@ const { createCheckAuthorization, splitByScope } = require('./authorization')
 const SESSION_TOKEN = 'session_token'
 const MACHINE_TOKEN_TYPES = new Set(['api_key', 'm2m_token', 'oauth_token'])
 
-/** `debug()`: a copy of `data` with secrets cut to 7 characters. */
+/** Debug data that is only built if `debug()` is called. */
+class LazyDebugData {
+  constructor(produce) {
+    this.produce = produce
+  }
+}
+
+/** `debug()`: a copy of `data` (or of what a LazyDebugData produces) with secrets cut to 7 characters. */
 function createDebug(data) {
-  return createLazyDebug(() => data)
+  return createLazyDebug(() => (data instanceof LazyDebugData ? data.produce() : data))
 }
 
 /** `debug()` whose data is only built when it is called. */
@@ -262,6 +269,7 @@ function getAuthObjectForAcceptedToken({ authObject, acceptsToken = SESSION_TOKE
 
 module.exports = {
   SESSION_TOKEN,
+  LazyDebugData,
   machineVerificationResult,
   authenticatedMachineObject,
   signedInAuthObject,

@@ -174,4 +174,4 @@ function prefetchKeys(options) {
   return afterNativeCall(authenticatorFor(options).native.prefetchJwks())
 }
 
-module.exports = { authenticate, tokenFromAuthorization, prefetchKeys }
+module.exports = { authenticate, tokenFromAuthorization, prefetchKeys, requestInfo }

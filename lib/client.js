@@ -4,7 +4,7 @@
 // with @clerk/backend's rules for merging build-time and per-call options.
 
 const { createBackendApiClient, defineBackendApiGroups, loadApi } = require('./backend-api/endpoints')
-const { authenticate } = require('./authenticate')
+const { authenticate, requestInfo } = require('./authenticate')
 const { debugRequestState } = require('./request-state')
 
 const MERGED_KEYS = [
@@ -43,9 +43,11 @@ const AUTHENTICATE_FACTS = Symbol.for('clerk-express-native.authenticateFacts')
 
 /** What request states and auth objects need to know about one request. */
 class RequestContext {
-  constructor(options, request) {
+  /** @param apiClientOf the client's Backend API groups, made on first use */
+  constructor(options, request, apiClientOf) {
     this.options = options
     this.request = request
+    this.apiClientOf = apiClientOf
   }
 
   // Read when the request state is built, after the site options are final.
@@ -81,16 +83,11 @@ class RequestContext {
     return this.options.afterSignUpUrl
   }
 
-  /**
-   * The context `debug()` shows; built only when someone calls it. The
-   * client's own secret key and User-Agent are ours (for its Backend API
-   * calls), not the reference's, and `debug()` output is meant for logs:
-   * they are left out.
-   */
+  /** The reference's AuthenticateContext, which `debug()` shows; built only when someone calls it. */
   get debugData() {
-    const { apiUserAgent, apiSecretKey, ...data } = this.options
-    data.tokenInHeader = this.request.authorization
-    return data
+    // Loaded on first use: its classes extend `Request`, whose first use loads Node's fetch.
+    const { authenticateContextOf } = require('./debug-context')
+    return authenticateContextOf(this.options, this.request, requestInfo(this.request, this.options), this.apiClientOf())
   }
 
   /** `getToken({template, expiresInSeconds})`: a Backend API call. */
@@ -128,9 +125,13 @@ function createClerkClient(callerOptions) {
     return effective
   }
 
+  // The reference's `authenticateRequest` gets the client's `createBackendApiClient(options)`; debug() shows it.
+  let apiClient
+  const apiClientOf = () => (apiClient ??= createBackendApiClient(options))
+
   function authenticateFacts(request, callOptions = {}) {
     const effective = runtimeOptions(callOptions)
-    return authenticate(request, effective, new RequestContext(effective, request))
+    return authenticate(request, effective, new RequestContext(effective, request, apiClientOf))
   }
 
   // The middleware hands the same options object for as long as its options
@@ -145,7 +146,7 @@ function createClerkClient(callerOptions) {
       lastSharedEffective = runtimeOptions(sharedOptions)
       lastSharedOptions = sharedOptions
     }
-    return authenticate(request, lastSharedEffective, new RequestContext(lastSharedEffective, request))
+    return authenticate(request, lastSharedEffective, new RequestContext(lastSharedEffective, request, apiClientOf))
   }
 
   async function authenticateRequest(request, callOptions = {}) {

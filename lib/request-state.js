@@ -10,6 +10,7 @@ const {
   unauthenticatedMachineObject,
   authenticatedMachineObject,
   machineVerificationResult,
+  LazyDebugData,
   SESSION_TOKEN,
 } = require('./auth-objects')
 
@@ -61,7 +62,7 @@ function signedInState(context, claims, token, headers = []) {
 /** A verified machine token (API key, M2M or OAuth token). */
 function machineSignedInState(context, tokenType, token, data, fromJwt) {
   const result = machineVerificationResult(tokenType, data, fromJwt)
-  const toAuth = () => authenticatedMachineObject(tokenType, token, result, context.debugData)
+  const toAuth = () => authenticatedMachineObject(tokenType, token, result, new LazyDebugData(() => context.debugData))
   return new RequestState(context, 'signed-in', null, null, tokenType, toAuth, [], token)
 }
 
@@ -80,8 +81,9 @@ function debugHeaderEntries(status, reason, message) {
 function signedOutState(context, tokenType, reason, message = '', headers = []) {
   const toAuth = () =>
     tokenType === SESSION_TOKEN
-      ? signedOutAuthObject({ ...context.debugData, status: 'signed-out', reason, message })
-      : unauthenticatedMachineObject(tokenType, { reason, message })
+      ? signedOutAuthObject(new LazyDebugData(() => ({ ...context.debugData, status: 'signed-out', reason, message })))
+      : // The reference's debug data holds the state's own headers, before the debug headers.
+        unauthenticatedMachineObject(tokenType, new LazyDebugData(() => ({ reason, message, headers: new Headers(headers) })))
   const headerEntries = headers.concat(debugHeaderEntries('signed-out', reason, message))
   return new RequestState(context, 'signed-out', reason, message, tokenType, toAuth, headerEntries, null)
 }

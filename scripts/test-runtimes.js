@@ -1,8 +1,8 @@
 'use strict'
 
 // `npm run test:runtimes`: the suites that prove parity with @clerk/express
-// (the bearer and browser differential tests, the Backend API contract
-// tests), the worker-thread test and the docs example, run on the other
+// (the bearer and browser differential tests, debug(), the Backend API
+// contract tests), the worker-thread test and the docs example, run on the other
 // runtimes people run Express on: Node 22, 24 and 26, and Bun. `npm test`
 // runs everything on the machine's own Node.
 //
@@ -25,7 +25,7 @@ const RUNTIMES = [
   { name: 'Bun 1.4', spec: '@oven/bun-linux-x64@1.4.5', bin: 'package/bin/bun', kind: 'bun' },
 ]
 
-const SUITES = ['bearer-differential', 'browser-differential', 'backend-api-contract', 'worker-threads', 'docs-example']
+const SUITES = ['bearer-differential', 'browser-differential', 'debug-context', 'backend-api-contract', 'worker-threads', 'docs-example']
 
 const ROOT = path.join(__dirname, '..')
 const CACHE = process.env.CLERK_RUNTIMES_DIR || path.join(os.homedir(), '.cache', 'clerk-express-native', 'runtimes')

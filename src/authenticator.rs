@@ -5,8 +5,10 @@
 //! (`authenticateBrowserSession`), or any request (`authenticateRequest`,
 //! synchronous when everything is in memory, else a promise).
 
+use crate::debug_context::DebugContext;
 use crate::pairs;
 use crate::promise::spawn_promise;
+use clerk_core::authenticate::debug_context;
 use clerk_core::authenticate::request::{OrgTarget, RequestInput, SiteOptions};
 use clerk_core::authenticate::{Notice, Outcome};
 use clerk_core::authenticator::UserOptions;
@@ -412,6 +414,13 @@ impl Authenticator {
   pub fn prefetch_jwks<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<String>>> {
     let inner = self.inner.clone();
     spawn_promise(env, async move { Ok(inner.prefetch_jwks().await) })
+  }
+
+  /// The request's side of `debug()`: only `debug()` asks.
+  #[napi(catch_unwind)]
+  pub fn debug_context(&self, request: RequestInfo) -> DebugContext {
+    let input = RequestInput::from(request);
+    debug_context::debug_context(&input, &self.inner.instance).into()
   }
 }
 

@@ -7,6 +7,7 @@
 
 mod authenticator;
 mod backend_api;
+mod debug_context;
 mod diagnostics;
 mod env_watch;
 mod frontend_api_proxy;

@@ -606,7 +606,7 @@ fn parse_int(text: &str) -> f64 {
 }
 
 /// `Number(text) || 0` (the redirect counter).
-fn js_number_or_zero(text: &str) -> f64 {
+pub(super) fn js_number_or_zero(text: &str) -> f64 {
   let value = super::handshake::js_number(text);
   if value.is_nan() {
     0.0

@@ -4,6 +4,7 @@
 
 pub mod bearer;
 pub mod cookie;
+pub mod debug_context;
 pub mod dispatch;
 pub mod handshake;
 pub mod handshake_resolution;
