@@ -139,6 +139,31 @@ export interface TestInstanceEnv {
   CLERK_JWT_KEY?: string
 }
 
+export interface JwtTemplateOptions {
+  name: string
+  /**
+   * Custom claims. A string that is one shortcode (`"{{user.id}}"`, `"{{user.primary_email_address}}"`,
+   * `"{{user.public_metadata.plan}}"`, `"{{org.slug}}"`, `"{{org.role}}"`, `"{{session.id}}"`) takes the
+   * value it names (user and session fields as the Backend API's JSON names them), or null.
+   */
+  claims?: Record<string, unknown>
+  /** Seconds (default 60). */
+  lifetime?: number
+}
+
+export interface JwtTemplate {
+  name: string
+  claims: Record<string, unknown>
+  lifetime: number
+}
+
+export interface TestJwtTemplates {
+  /** What `getToken({ template: name })` is answered with from now on. */
+  create(options: JwtTemplateOptions): JwtTemplate
+  get(name: string): JwtTemplate | null
+  delete(name: string): boolean
+}
+
 export interface TestInstance {
   publishableKey: string
   secretKey: string
@@ -174,6 +199,8 @@ export interface TestInstance {
   users: TestUsers
   organizations: TestOrganizations
   sessions: { get(id: string): ClerkJSON | null }
+  /** JWT templates for `getToken({ template })`; `getToken({ expiresInSeconds })` re-issues the session's token. */
+  jwtTemplates: TestJwtTemplates
   /** Every call the local API has served, oldest first. */
   requests: RecordedRequest[]
   /** Makes the next call (optionally to a path) fail, in Clerk's error shape. */

@@ -11,6 +11,7 @@ const { test, describe, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const fs = require('node:fs')
+const crypto = require('node:crypto')
 const { spawnSync } = require('node:child_process')
 const express = require('express')
 const { createTestInstance } = require('../testing')
@@ -48,11 +49,24 @@ function buildApp(clerk, middlewareOptions, clerkClient) {
     const user = await clerkClient.users.getUser(getAuth(req).userId)
     res.json({ id: user.id, email: user.primaryEmailAddress?.emailAddress, firstName: user.firstName })
   }))
+  app.get('/token', apiErrors(async (req, res) => {
+    const { template, expires } = req.query
+    res.json({ token: await getAuth(req).getToken(template ? { template } : { expiresInSeconds: Number(expires) }) })
+  }))
   app.post('/me/plan', apiErrors(async (req, res) => {
     const user = await clerkClient.users.updateUserMetadata(getAuth(req).userId, { publicMetadata: { plan: 'pro' } })
     res.json(user.publicMetadata)
   }))
   return app
+}
+
+/** The claims of a JWT whose RS256 signature verifies with `jwk`; throws otherwise. */
+function verifiedClaims(token, jwk) {
+  const [header, payload, signature] = token.split('.')
+  const key = crypto.createPublicKey({ key: jwk, format: 'jwk' })
+  assert.ok(crypto.verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url')), 'signed with the instance key')
+  assert.equal(JSON.parse(Buffer.from(header, 'base64url')).kid, jwk.kid)
+  return JSON.parse(Buffer.from(payload, 'base64url'))
 }
 
 async function listen(app) {
@@ -161,6 +175,36 @@ for (const [packageName, load] of PACKAGES) {
         assert.deepEqual(await missing.json(), { public: true, userId: null })
       })
 
+      test('getToken(): a JWT template\'s token (shortcodes resolved) and a fresh session token, through the local API', async () => {
+        instance.jwtTemplates.create({
+          name: 'supabase',
+          lifetime: 300,
+          claims: { aud: 'authenticated', email: '{{user.primary_email_address}}', plan: '{{user.public_metadata.plan}}', org: '{{org.slug}}', role: '{{org.role}}', missing: '{{user.nothing}}', list: ['{{user.id}}', 'plain'] },
+        })
+        const token = instance.signSessionToken({ userId: user.id, orgId: org.id, orgPermissions: ['org:invoices:read'] })
+        const sid = verifiedClaims(token, instance.jwks.keys[0]).sid
+        const templated = (await (await get('/token?template=supabase', token)).json()).token
+        const claims = verifiedClaims(templated, instance.jwks.keys[0])
+        assert.equal(claims.exp - claims.iat, 300)
+        assert.deepEqual(
+          { sub: claims.sub, iss: claims.iss, aud: claims.aud, email: claims.email, plan: claims.plan, org: claims.org, role: claims.role, missing: claims.missing, list: claims.list },
+          { sub: user.id, iss: 'https://clerk.example.com', aud: 'authenticated', email: 'ada@example.com', plan: 'free', org: 'analytical-engines', role: 'org:admin', missing: null, list: [user.id, 'plain'] },
+        )
+        assert.ok(instance.requests.some((r) => r.method === 'POST' && r.path === `/v1/sessions/${sid}/tokens/supabase`))
+        // Without a template, with an expiry: a new session token for the same session and claims.
+        const fresh = (await (await get('/token?expires=120', token)).json()).token
+        assert.notEqual(fresh, token)
+        const freshClaims = verifiedClaims(fresh, instance.jwks.keys[0])
+        assert.deepEqual({ sid: freshClaims.sid, sub: freshClaims.sub, o: freshClaims.o }, { sid, sub: user.id, o: verifiedClaims(token, instance.jwks.keys[0]).o })
+        assert.ok(freshClaims.exp - Math.floor(Date.now() / 1000) > 100)
+        // The fresh token signs in too.
+        assert.deepEqual(await (await get('/protected', fresh)).json(), { userId: user.id })
+        const unknown = await get('/token?template=nope', token)
+        assert.equal(unknown.status, 404)
+        assert.equal((await unknown.json()).code, 'resource_not_found')
+        assert.equal(instance.sessions.get(sid).user_id, user.id)
+      })
+
       test('machine tokens: an API key is accepted where api_key is, verified by the local API', async () => {
         const apiKey = instance.createApiKey({ subject: user.id, scopes: ['invoices:read'] })
         assert.match(apiKey, /^ak_/)
@@ -262,6 +306,9 @@ describe('the local Backend API', () => {
     const org = instance.organizations.create({ name: 'Spec Org', createdBy: user.id })
     const token = instance.signSessionToken({ userId: user.id })
     const sid = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid
+    instance.jwtTemplates.create({ name: 'spec', claims: { email: '{{user.primary_email_address}}' } })
+    // The token endpoints' answers are described inline in the spec.
+    const tokenAnswer = (route) => spec.paths[route].post.responses['200'].content['application/json'].schema
     const checks = [
       ['GET', `/v1/users/${user.id}`, 'User'],
       ['PATCH', `/v1/users/${user.id}/metadata`, 'User', { public_metadata: { a: { b: 1 } } }],
@@ -271,14 +318,17 @@ describe('the local Backend API', () => {
       ['GET', `/v1/users/${user.id}/organization_memberships`, 'OrganizationMemberships'],
       ['GET', `/v1/organizations`, 'Organizations'],
       ['GET', `/v1/sessions/${sid}`, 'Session'],
+      ['POST', `/v1/sessions/${sid}/tokens`, tokenAnswer('/v1/sessions/{session_id}/tokens'), { expires_in_seconds: 120 }],
+      ['POST', `/v1/sessions/${sid}/tokens/spec`, tokenAnswer('/v1/sessions/{session_id}/tokens/{template_name}')],
       ['GET', '/v1/users/user_missing', 'ClerkErrors', undefined, 404],
       ['DELETE', `/v1/users/${user.id}`, 'DeletedObject'],
     ]
     for (const [method, route, schemaName, body, status = 200] of checks) {
       const answer = await call(method, route, body)
       assert.equal(answer.status, status, `${method} ${route}`)
-      const problems = validate(spec, { $ref: `#/components/schemas/${schemaName}` }, answer.json, `${method} ${route}`)
-      assert.deepEqual(problems, [], `${method} ${route} as ${schemaName}`)
+      const schema = typeof schemaName === 'string' ? { $ref: `#/components/schemas/${schemaName}` } : schemaName
+      const problems = validate(spec, schema, answer.json, `${method} ${route}`)
+      assert.deepEqual(problems, [], `${method} ${route} as ${JSON.stringify(schemaName)}`)
     }
     // The checker itself catches a missing required field and a wrong type.
     const { passkeys, ...withoutPasskeys } = (await call('GET', '/v1/users')).json[0]
@@ -295,7 +345,7 @@ describe('the kit on its own', () => {
     assert.equal(run.status, 0, run.stderr)
     const root = path.join(__dirname, '..')
     const loaded = JSON.parse(run.stdout).map((file) => path.relative(root, file)).sort()
-    assert.deepEqual(loaded, ['lib/testing/index.js', 'lib/testing/keys.js', 'lib/testing/server.js', 'lib/testing/store.js', 'testing.js'])
+    assert.deepEqual(loaded, ['lib/testing/index.js', 'lib/testing/jwt-templates.js', 'lib/testing/keys.js', 'lib/testing/server.js', 'lib/testing/store.js', 'testing.js'])
   })
 
   test('the ESM entry exports createTestInstance', async () => {

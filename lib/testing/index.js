@@ -10,13 +10,17 @@
 const { createInstanceKeys, signJwt, sessionTokenClaims, clerkId } = require('./keys')
 const { createStore } = require('./store')
 const { startLocalApi } = require('./server')
+const { createJwtTemplates, templateTokenClaims } = require('./jwt-templates')
 
 const MACHINE_TOKEN_TYPES = { api_key: 'ak', m2m_token: 'mt', oauth_token: 'oat' }
 
 async function createTestInstance(options = {}) {
   const keys = createInstanceKeys({ frontendApi: options.frontendApi })
   const store = createStore()
-  const api = await startLocalApi(store, keys)
+  const jwtTemplates = createJwtTemplates()
+  // The options of each session's last token: `getToken()` re-issues with the same claims.
+  const sessionTokenOptions = new Map()
+  const api = await startLocalApi(store, keys, issueToken)
   let foreignKeys
 
   const env = {
@@ -40,7 +44,26 @@ async function createTestInstance(options = {}) {
       }
     }
     store.ensureSession(resolved)
+    sessionTokenOptions.set(resolved.sessionId, resolved)
     return resolved
+  }
+
+  /** `POST /v1/sessions/:id/tokens[/:template]`: a fresh session token, or a template's token. */
+  function issueToken(sessionId, templateName, expiresInSeconds) {
+    const session = store.getSession(sessionId)
+    const { notBefore, ...tokenOptions } = sessionTokenOptions.get(sessionId) ?? { userId: session.user_id, sessionId }
+    if (!templateName) return signJwt(keys, sessionTokenClaims({ ...tokenOptions, expiresInSeconds }, keys))
+    const template = jwtTemplates.get(templateName)
+    if (!template) throw new store.NotFoundError(`JWT template ${templateName} not found`, 'template_name')
+    const user = store.getUser(session.user_id)
+    const primaryEmail = user.email_addresses.find((email) => email.id === user.primary_email_address_id)
+    const organization = tokenOptions.orgId ? store.organizations.get(tokenOptions.orgId) : undefined
+    const scope = {
+      user: { ...user, primary_email_address: primaryEmail?.email_address ?? null },
+      org: organization && { ...organization, role: tokenOptions.orgRole },
+      session: { ...session },
+    }
+    return signJwt(keys, templateTokenClaims(template, { issuer: keys.issuer, userId: user.id, azp: tokenOptions.azp ?? 'http://localhost:3000', scope, expiresInSeconds }))
   }
 
   function signSessionToken(tokenOptions) {
@@ -126,6 +149,7 @@ async function createTestInstance(options = {}) {
       memberships: (query) => store.listMemberships(query),
     },
     sessions: { get: (id) => store.sessions.get(id) ?? null },
+    jwtTemplates,
     requests: api.requests,
     failNext: api.failNext,
     close: api.close,

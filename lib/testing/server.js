@@ -57,9 +57,11 @@ function failureMatches(failure, method, pathname) {
 /**
  * @param store from ./store
  * @param keys from ./keys `createInstanceKeys`
+ * @param issueToken `(sessionId, template, expiresInSeconds) => jwt`: what
+ *   `POST /v1/sessions/:id/tokens[/:template]` answers (`getToken()`)
  * @returns {url, requests, failNext(), close()}
  */
-async function startLocalApi(store, keys) {
+async function startLocalApi(store, keys, issueToken) {
   const failures = []
   const requests = []
 
@@ -80,6 +82,7 @@ async function startLocalApi(store, keys) {
     ['POST', /^\/v1\/organizations\/([^/]+)\/memberships$/, ([, id], { body }) => store.createMembership({ ...body, organization_id: id })],
     ['GET', /^\/v1\/organizations\/([^/]+)\/memberships$/, ([, id], { query }) => paginated(store.listMemberships({ organization_id: id }), query)],
     ['GET', /^\/v1\/sessions\/([^/]+)$/, ([, id]) => store.getSession(id)],
+    ['POST', /^\/v1\/sessions\/([^/]+)\/tokens(?:\/([^/]+))?$/, ([, id, template], { body }) => ({ object: 'token', jwt: issueToken(id, template, body.expires_in_seconds) })],
   ]
 
   // Ids are the store's to give, as Clerk's are.
@@ -132,7 +135,7 @@ async function startLocalApi(store, keys) {
       const match = pattern.exec(pathname)
       if (!match) continue
       pathMatched = true
-      if (method === req.method) return [200, handler(match.map(decodeURIComponent), { query, body: parsed ?? {} })]
+      if (method === req.method) return [200, handler(match.map((part) => part && decodeURIComponent(part)), { query, body: parsed ?? {} })]
     }
     if (pathMatched) return [405, errorBody(405, { code: 'method_not_allowed', message: 'method not allowed' })]
     return [404, errorBody(404, { message: 'not found', longMessage: `The local Clerk API has no route for ${req.method} ${pathname}` })]

@@ -328,6 +328,7 @@ function createStore() {
     machineTokens,
     users,
     organizations,
+    sessions,
   }
 }
 
