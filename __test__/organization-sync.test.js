@@ -72,6 +72,24 @@ for (const [instance, publishableKey] of [
       await same({ path: '/orgs/acme', headers: document(`__client_uat=5${dev}`) })
     })
 
+    test('a session without azp in an activation loop: both warnings, the azp one first (once per process)', async () => {
+      const warn = console.warn
+      const warnings = []
+      console.warn = (...args) => warnings.push(args.join(' '))
+      const noAzp = jar(sessionClaims({ azp: undefined, o: { id: 'org_1', slg: 'acme', rol: 'admin' } }), '; __clerk_redirect_count=3')
+      try {
+        await assertSameAnswer(pair, { path: '/orgs/other', headers: document(noAzp) })
+        await assertSameAnswer(pair, { path: '/orgs/other', headers: document(noAzp) })
+      } finally {
+        console.warn = warn
+      }
+      const kinds = warnings.map((text) => (text.includes('missing the azp claim') ? 'azp' : text.includes('handshake loop detected') ? 'loop' : text))
+      // Each pair of requests goes to @clerk/express, then to this package; the azp warning is printed
+      // once per process, and this describe runs first for the development instance.
+      const firstRequest = instance === 'development' ? ['azp', 'loop'] : ['loop']
+      assert.deepEqual(kinds, [...firstRequest, ...firstRequest, 'loop', 'loop'])
+    })
+
     test('a malformed fea claim breaks toAuth as in the reference', async () => {
       await same({ path: '/orgs/acme', headers: document(jar(sessionClaims({ o: { id: 'org_1', slg: 'acme' }, fea: 'nocolon' }))) })
     })

@@ -124,13 +124,13 @@ impl AuthResult {
       Outcome::SignedInSession {
         token,
         payload_text,
-        notice,
+        notices,
       } => {
         self.status = "signed-in".into();
         self.token_type = Some("session_token".into());
         self.token = Some(token);
         self.claims = Some(payload_text);
-        self.note(notice);
+        self.note(notices);
       }
       Outcome::SignedInMachine {
         token_type,
@@ -148,13 +148,13 @@ impl AuthResult {
         token_type,
         reason,
         message,
-        notice,
+        notices,
       } => {
         self.status = "signed-out".into();
         self.token_type = Some(token_type.into());
         self.reason = Some(reason);
         self.message = Some(message);
-        self.note(notice);
+        self.note(notices);
       }
       Outcome::Handshake {
         reason,
@@ -192,13 +192,14 @@ impl AuthResult {
     }
   }
 
-  fn note(&mut self, notice: Option<Notice>) {
-    match notice {
-      Some(Notice::Log(text)) => self.log = Some(text),
-      Some(Notice::WarnOnce(text)) => self.warn_once = Some(text),
-      Some(Notice::Warn(text)) => self.warn = Some(text),
-      Some(Notice::Error(text)) => self.errors.get_or_insert_with(Vec::new).push(text),
-      None => {}
+  fn note(&mut self, notices: Vec<Notice>) {
+    for notice in notices {
+      match notice {
+        Notice::Log(text) => self.log = Some(text),
+        Notice::WarnOnce(text) => self.warn_once = Some(text),
+        Notice::Warn(text) => self.warn = Some(text),
+        Notice::Error(text) => self.errors.get_or_insert_with(Vec::new).push(text),
+      }
     }
   }
 }
@@ -329,9 +330,9 @@ impl Authenticator {
     Some(match outcome {
       Outcome::SignedInSession {
         payload_text,
-        notice: None,
+        notices,
         ..
-      } => {
+      } if notices.is_empty() => {
         let (until, epoch) = offered.unwrap_or((0.0, 0));
         // SAFETY: the array is the caller's, read by nothing else during
         // this synchronous call on its thread.

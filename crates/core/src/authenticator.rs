@@ -134,7 +134,7 @@ impl Authenticator {
       let signed_in = Outcome::SignedInSession {
         token: token.into(),
         payload_text: hit.payload_text,
-        notice: None,
+        notices: Vec::new(),
       };
       return Some((
         signed_in,

@@ -70,7 +70,7 @@ fn cached_sign_in(token: &str, options: &VerifyOptions, now_ms: f64) -> Option<O
     Outcome::SignedInSession {
       token: token.into(),
       payload_text,
-      notice: None,
+      notices: Vec::new(),
     }
   })
 }
@@ -132,7 +132,7 @@ fn outcome_of(
     Ok(verified) => Ok(Outcome::SignedInSession {
       token: token.into(),
       payload_text: verified.payload_text,
-      notice: None,
+      notices: Vec::new(),
     }),
     Err(Failure::Fatal(message)) => Ok(Outcome::Fatal(message)),
     Err(Failure::Unexpected(_)) => Ok(Outcome::signed_out(SESSION_TOKEN, "unexpected-error", "")),

@@ -242,7 +242,7 @@ pub fn after_verification(
     }
     Err(Failure::Fatal(message)) => return Ok(Outcome::Fatal(message)),
   };
-  let notice = (!js_semantics::truthy(js_semantics::get(&verified.payload, "azp")))
+  let azp_notice = (!js_semantics::truthy(js_semantics::get(&verified.payload, "azp")))
     .then(|| Notice::WarnOnce(MISSING_AZP.into()));
   // The cross-origin check is for primary domains' document GETs only;
   // organization sync (below) runs on every cookie sign-in.
@@ -270,7 +270,8 @@ pub fn after_verification(
     OrganizationSync::Keep(org_notice) => Ok(Outcome::SignedInSession {
       token,
       payload_text: verified.payload_text,
-      notice: org_notice.or(notice),
+      // The azp warning comes first: the reference prints it before organization sync.
+      notices: azp_notice.into_iter().chain(org_notice).collect(),
     }),
     OrganizationSync::Replace(outcome) => Ok(outcome),
   }

@@ -233,26 +233,26 @@ fn signed_out(outcome: &Outcome, expected_reason: &str) -> String {
       token_type,
       reason,
       message,
-      notice,
+      notices,
     } => {
       assert_eq!(*token_type, SESSION_TOKEN);
       assert_eq!(reason, expected_reason);
-      assert_eq!(*notice, None, "no console message expected");
+      assert!(notices.is_empty(), "no console message expected");
       message.clone()
     }
     other => panic!("expected signed-out ({expected_reason}), got {other:?}"),
   }
 }
 
-/// The token, payload text and notice of a cookie sign-in.
+/// The token, payload text and notices of a cookie sign-in.
 #[track_caller]
-fn signed_in(outcome: Outcome) -> (String, String, Option<Notice>) {
+fn signed_in(outcome: Outcome) -> (String, String, Vec<Notice>) {
   match outcome {
     Outcome::SignedInSession {
       token,
       payload_text,
-      notice,
-    } => (token, payload_text, notice),
+      notices,
+    } => (token, payload_text, notices),
     other => panic!("expected a sign-in, got {other:?}"),
   }
 }
@@ -515,10 +515,11 @@ fn a_satellite_sync_loop_logs_the_satellite_message_and_signs_out() {
   );
   match decided(&input, &prod()) {
     Outcome::SignedOut {
-      reason,
-      notice: Some(Notice::Log(text)),
-      ..
+      reason, notices, ..
     } => {
+      let [Notice::Log(text)] = notices.as_slice() else {
+        panic!("expected one log line, got {notices:?}")
+      };
       assert_eq!(reason, "satellite-needs-syncing");
       assert!(
         text.starts_with(
@@ -779,10 +780,11 @@ fn the_redirect_counter_grows_and_stops_at_exactly_three() {
   );
   match decided(&with_count("3"), &prod()) {
     Outcome::SignedOut {
-      reason,
-      notice: Some(Notice::Log(text)),
-      ..
+      reason, notices, ..
     } => {
+      let [Notice::Log(text)] = notices.as_slice() else {
+        panic!("expected one log line, got {notices:?}")
+      };
       assert_eq!(reason, "client-uat-but-no-session-token");
       assert!(text.starts_with(LOOP_LOG_START), "{text}");
     }
@@ -1266,7 +1268,7 @@ fn a_verified_session_cookie_is_signed_in_with_its_payload_text() {
     serde_json::from_str::<Value>(&payload_text).unwrap(),
     claims
   );
-  assert_eq!(notice, None);
+  assert!(notice.is_empty());
 }
 
 #[test]
@@ -1274,14 +1276,14 @@ fn a_session_without_azp_is_signed_in_with_a_warn_once_notice() {
   let token = token_with(json!({"azp": null}));
   let input = fetch("/api", &signed_in_cookies(&token));
   let (_, _, notice) = signed_in(outcome(&input, &dev()));
-  assert_eq!(notice, Some(Notice::WarnOnce(MISSING_AZP.into())));
+  assert_eq!(notice, vec![Notice::WarnOnce(MISSING_AZP.into())]);
   assert!(MISSING_AZP.starts_with("Clerk: Session token from cookie is missing the azp claim."));
   let empty_azp = token_with(json!({"azp": ""}));
   let (_, _, notice) = signed_in(outcome(
     &fetch("/api", &signed_in_cookies(&empty_azp)),
     &dev(),
   ));
-  assert!(matches!(notice, Some(Notice::WarnOnce(_))));
+  assert!(matches!(notice.as_slice(), [Notice::WarnOnce(_)]));
 }
 
 #[test]
@@ -1685,12 +1687,32 @@ fn an_organization_loop_warns_and_stays_signed_in() {
     )
   };
   let (_, _, notice) = signed_in(outcome(&with_count("3"), &dev()));
-  assert_eq!(notice, Some(Notice::Warn(ORGANIZATION_LOOP.into())));
+  assert_eq!(notice, vec![Notice::Warn(ORGANIZATION_LOOP.into())]);
   let (_, _, notice) = signed_in(outcome(&with_count("7"), &dev()));
-  assert!(matches!(notice, Some(Notice::Warn(_))));
+  assert!(matches!(notice.as_slice(), [Notice::Warn(_)]));
   assert_eq!(
     redirect(outcome(&with_count("2"), &dev())).set_cookie,
     "__clerk_redirect_count=3; SameSite=Lax; HttpOnly; Max-Age=2"
+  );
+}
+
+#[test]
+fn a_session_without_azp_in_an_organization_loop_prints_both_warnings_azp_first() {
+  let token = token_with(json!({"org_slug": "other", "azp": null}));
+  let input = with_org_target(
+    document(
+      "/orgs/acme",
+      &format!("{}; __clerk_redirect_count=3", signed_in_cookies(&token)),
+    ),
+    org_slug("acme"),
+  );
+  let (_, _, notices) = signed_in(outcome(&input, &dev()));
+  assert_eq!(
+    notices,
+    vec![
+      Notice::WarnOnce(MISSING_AZP.into()),
+      Notice::Warn(ORGANIZATION_LOOP.into())
+    ]
   );
 }
 
@@ -1703,7 +1725,7 @@ fn an_organization_mismatch_on_a_fetch_stays_signed_in() {
   );
   let (signed, _, notice) = signed_in(outcome(&input, &dev()));
   assert_eq!(signed, token);
-  assert_eq!(notice, None);
+  assert!(notice.is_empty());
 }
 
 #[test]
@@ -1925,7 +1947,7 @@ fn after_verification_signs_in_with_the_given_payload() {
     Outcome::SignedInSession {
       token: "tok".into(),
       payload_text: r#"{"sub":"user_9","azp":"x"}"#.into(),
-      notice: None,
+      notices: Vec::new(),
     }
   );
 }

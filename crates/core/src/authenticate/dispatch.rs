@@ -75,11 +75,11 @@ pub fn sign_in_lease(
   now_ms: f64,
 ) -> Option<(f64, u32)> {
   match outcome {
-    Outcome::SignedInSession {
-      token,
-      notice: None | Some(Notice::WarnOnce(_)),
-      ..
-    } => verify::session_lease(token, options, now_ms),
+    Outcome::SignedInSession { token, notices, .. }
+      if notices.iter().all(|n| matches!(n, Notice::WarnOnce(_))) =>
+    {
+      verify::session_lease(token, options, now_ms)
+    }
     _ => None,
   }
 }
@@ -161,7 +161,7 @@ async fn refresh_if_needed(
       let signed_in = Outcome::SignedInSession {
         token: refreshed.session_token,
         payload_text: refreshed.verified.payload_text,
-        notice: None,
+        notices: Vec::new(),
       };
       let headers = refreshed
         .cookies

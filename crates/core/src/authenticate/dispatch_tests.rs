@@ -176,14 +176,14 @@ fn a_header_token_takes_the_header_path_whatever_the_cookies_say() {
     Some(Outcome::SignedInSession {
       token: signed,
       payload_text,
-      notice,
+      notices,
     }) => {
       assert_eq!(signed, token);
       assert_eq!(
         serde_json::from_str::<Value>(&payload_text).unwrap(),
         claims
       );
-      assert_eq!(notice, None);
+      assert!(notices.is_empty());
     }
     other => panic!("expected a header sign-in, got {other:?}"),
   }
@@ -204,9 +204,9 @@ fn without_a_header_token_the_cookie_path_decides() {
   ) {
     Some(Outcome::SignedInSession {
       token: signed,
-      notice: Some(Notice::WarnOnce(_)),
+      notices,
       ..
-    }) => assert_eq!(signed, token),
+    }) if matches!(notices.as_slice(), [Notice::WarnOnce(_)]) => assert_eq!(signed, token),
     other => panic!("expected a cookie sign-in with a notice, got {other:?}"),
   }
 }
@@ -412,10 +412,7 @@ fn the_fast_path_keeps_the_missing_azp_notice() {
   let input = fetch("/api", &signed_in_cookies(&token, ""));
   assert!(matches!(
     authenticate_browser_session(&input, &dev(), &pem_options(), now_ms()),
-    Some(Outcome::SignedInSession {
-      notice: Some(Notice::WarnOnce(_)),
-      ..
-    })
+    Some(Outcome::SignedInSession { notices, .. }) if matches!(notices.as_slice(), [Notice::WarnOnce(_)])
   ));
 }
 
@@ -459,23 +456,20 @@ fn a_sign_in_that_prints_every_time_gets_no_lease_but_one_printed_once_does() {
   let warned = sync(None, &looping, &dev(), &options).expect("decided in memory");
   assert!(matches!(
     warned,
-    Outcome::SignedInSession {
-      notice: Some(Notice::Warn(_)),
-      ..
-    }
+    Outcome::SignedInSession { ref notices, .. } if matches!(notices.as_slice(), [Notice::Warn(_)])
   ));
   assert_eq!(sign_in_lease(&warned, &options, now), None);
   let quiet = Outcome::SignedInSession {
     token: token.clone(),
     payload_text: String::new(),
-    notice: None,
+    notices: Vec::new(),
   };
   assert!(sign_in_lease(&quiet, &options, now).is_some());
   for notice in [Notice::Log("log".into()), Notice::Error("error".into())] {
     let printing = Outcome::SignedInSession {
       token: token.clone(),
       payload_text: String::new(),
-      notice: Some(notice),
+      notices: vec![notice],
     };
     assert_eq!(sign_in_lease(&printing, &options, now), None);
   }
@@ -485,10 +479,7 @@ fn a_sign_in_that_prints_every_time_gets_no_lease_but_one_printed_once_does() {
   let once = authenticate_browser_session(&input, &dev(), &options, now).expect("a sign-in");
   assert!(matches!(
     once,
-    Outcome::SignedInSession {
-      notice: Some(Notice::WarnOnce(_)),
-      ..
-    }
+    Outcome::SignedInSession { ref notices, .. } if matches!(notices.as_slice(), [Notice::WarnOnce(_)])
   ));
   assert!(sign_in_lease(&once, &options, now).is_some());
 }
@@ -744,9 +735,9 @@ async fn an_expired_cookie_with_a_refresh_cookie_is_refreshed_through_the_backen
   let outcome = authenticate(&reqwest::Client::new(), None, &input, &instance, &options).await;
   let (inner, headers) = with_headers(outcome);
   match inner {
-    Outcome::SignedInSession { token, notice, .. } => {
+    Outcome::SignedInSession { token, notices, .. } => {
       assert_eq!(token, fresh);
-      assert_eq!(notice, None);
+      assert!(notices.is_empty());
     }
     other => panic!("expected a sign-in, got {other:?}"),
   }

@@ -80,7 +80,7 @@ fn redirect_unless_looping(
       token_type: SESSION_TOKEN,
       reason: reason.into(),
       message: message.into(),
-      notice: Some(Notice::Log(text.into())),
+      notices: vec![Notice::Log(text.into())],
     };
   }
   let next = crate::js_semantics::number_to_string(counter + 1.0);
@@ -307,10 +307,7 @@ mod tests {
         "dev-browser-missing",
         ""
       ),
-      Outcome::SignedOut {
-        notice: Some(Notice::Log(_)),
-        ..
-      }
+      Outcome::SignedOut { ref notices, .. } if matches!(notices.as_slice(), [Notice::Log(_)])
     ));
     input.cookie = Some("__clerk_redirect_count=4".into());
     assert!(matches!(
@@ -332,7 +329,7 @@ mod tests {
         "dev-browser-missing",
         ""
       ),
-      Outcome::SignedOut { notice: None, .. }
+      Outcome::SignedOut { ref notices, .. } if notices.is_empty()
     ));
   }
 }

@@ -168,7 +168,7 @@ async fn resolve_inner(
     let outcome = Outcome::SignedInSession {
       token: session_token.clone(),
       payload_text,
-      notice: None,
+      notices: Vec::new(),
     };
     Ok(Outcome::WithHeaders(Box::new(outcome), headers.clone()))
   };

@@ -151,9 +151,9 @@ fn signed_in_token(outcome: Outcome) -> String {
     Outcome::SignedInSession {
       token,
       payload_text,
-      notice,
+      notices,
     } => {
-      assert_eq!(notice, None);
+      assert!(notices.is_empty());
       let payload: Value = serde_json::from_str(&payload_text).expect("payload JSON");
       assert_eq!(payload["sub"], "user_1");
       token

@@ -37,7 +37,7 @@ fn failed(token_type: &'static str, code: &str, message: &str, status: Option<u1
     token_type,
     reason: code.into(),
     message: format!("{message} (code={code}, status={status})"),
-    notice: None,
+    notices: Vec::new(),
   }
 }
 

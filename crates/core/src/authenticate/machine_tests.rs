@@ -64,7 +64,7 @@ fn signed_out(token_type: &'static str, code: &str, message: &str) -> Outcome {
     token_type,
     reason: code.into(),
     message: message.into(),
-    notice: None,
+    notices: Vec::new(),
   }
 }
 

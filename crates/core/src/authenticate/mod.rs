@@ -31,13 +31,14 @@ pub enum Outcome {
   SignedInSession {
     token: String,
     payload_text: String,
-    notice: Option<Notice>,
+    /// In the order the reference prints them.
+    notices: Vec<Notice>,
   },
   SignedOut {
     token_type: &'static str,
     reason: String,
     message: String,
-    notice: Option<Notice>,
+    notices: Vec<Notice>,
   },
   /// A verified machine token; `data_text` is the verification result (the
   /// Backend API's JSON, or the JWT payload when `from_jwt`).
@@ -72,7 +73,7 @@ impl Outcome {
       token_type,
       reason: reason.into(),
       message: message.into(),
-      notice: None,
+      notices: Vec::new(),
     }
   }
 }
