@@ -75,6 +75,8 @@ describe('frontendApiProxy', () => {
     for (const request of [
       { path: '/__clerk/v1/client?_clerk_js_version=5&x=a%20b', headers: { 'x-custom': 'yes', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' } },
       { path: '/__clerk', headers: { 'x-forwarded-host': 'public.test', 'x-forwarded-proto': 'https' } },
+      // Present but empty: both packages drop them on the way in, so the URL's host and scheme are forwarded.
+      { path: '/__clerk/v1/client', headers: { 'x-forwarded-host': '', 'x-forwarded-proto': '', 'x-forwarded-for': '', 'x-real-ip': '' } },
       { path: '/__clerk/v1/client/sessions', method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '1.2.3.4' }, body: '{"a":1}' },
       { path: '/__clerk/v1/missing' },
     ]) {
