@@ -62,15 +62,17 @@ function tokenInHeaderOf(authorization) {
 function authenticateContextOf(options, request, info, apiClient) {
   const facts = authenticatorFor(options).native.debugContext(info)
   const protocol = request.encrypted ? 'https' : 'http'
-  const clerkUrl = facts.clerkUrl ? new ClerkUrl(facts.clerkUrl) : new ClerkUrl(request.url, `${protocol}://clerk-dummy`)
   const headers = new Headers(request.allHeaders())
   const header = (name) => headers.get(name) || undefined
-  let clerkRequest
-  try {
-    clerkRequest = new ClerkRequest(new URL(request.url, `${protocol}://clerk-dummy`), { method: request.method, headers }, clerkUrl, cookieMap(facts.cookies))
-  } catch {
-    // A method `Request` refuses (CONNECT, TRACE): the reference fails such a request before debug(); here it is signed out as usual.
-    clerkRequest = null
+  // A URL or a method `Request` refuses (CONNECT, TRACE): the reference fails
+  // such a request before anyone can call debug(); here it was authenticated
+  // as usual, and debug() shows null for what cannot be built.
+  const clerkUrl = facts.clerkUrl ? new ClerkUrl(facts.clerkUrl) : null
+  let clerkRequest = null
+  if (clerkUrl) {
+    try {
+      clerkRequest = new ClerkRequest(new URL(request.url, `${protocol}://clerk-dummy`), { method: request.method, headers }, clerkUrl, cookieMap(facts.cookies))
+    } catch {}
   }
   const context = { cookieSuffix: options.publishableKey ? facts.cookieSuffix : '', clerkRequest, originalFrontendApi: '' }
   const headerOnly = HEADER_ONLY_TOKEN_TYPES.has(options.acceptsToken)
