@@ -121,6 +121,11 @@ export interface AuthResult {
    */
   leaseUntil?: number
   keysEpoch?: number
+  /**
+   * What this authentication recorded while it waited for the network
+   * (JWKS fetches, Backend API attempts), while the diagnostics channels are observed.
+   */
+  events?: Array<DiagnosticEvent>
 }
 
 export interface BackendApiRequest {
@@ -155,6 +160,8 @@ export interface BackendApiResponse {
   retryAfter?: string
   cfRay?: string
   body: string
+  /** This request's attempts, while the diagnostics channels are observed. */
+  events?: Array<DiagnosticEvent>
 }
 
 /**

@@ -161,6 +161,34 @@ describe('diagnostics channels', () => {
     }
   })
 
+  test('concurrent Backend API calls: each attempt is published in its own call\'s async context', async () => {
+    // Every request is answered at once when the tenth arrives: the attempts end together, and
+    // the calls' promises settle one after another.
+    const waiting = []
+    const server = http.createServer((req, res) => {
+      waiting.push(res)
+      if (waiting.length < 10) return
+      for (const pending of waiting.splice(0)) {
+        pending.writeHead(200, { 'content-type': 'application/json' })
+        pending.end(JSON.stringify({ object: 'total_count', total_count: 1 }))
+      }
+    })
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { AsyncLocalStorage } = require('node:async_hooks')
+    const callOf = new AsyncLocalStorage()
+    const publishedIn = []
+    const handler = () => publishedIn.push(callOf.getStore())
+    diagnosticsChannel.subscribe('clerk:backend-api:request', handler)
+    try {
+      const client = native.createClerkClient({ secretKey: freshSecretKey(), apiUrl: `http://127.0.0.1:${server.address().port}` })
+      await Promise.all(Array.from({ length: 10 }, (_, call) => callOf.run(call, () => client.users.getCount())))
+      assert.deepEqual(publishedIn.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    } finally {
+      diagnosticsChannel.unsubscribe('clerk:backend-api:request', handler)
+      server.close()
+    }
+  })
+
   test('a Backend API error answer gives its clerk_trace_id; no answer gives an error type', async () => {
     listener = listenToAll()
     const client = native.createClerkClient({ secretKey: freshSecretKey(), apiUrl: api.url })

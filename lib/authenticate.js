@@ -15,7 +15,7 @@ const { clerkUrlOf, finishSiteOptions } = require('./site-options')
 const { authenticatorFor } = require('./authenticators')
 const { parseClaims } = require('./claims')
 const { speedUp } = require('./speed-ups')
-const { authenticationObserved, traceAuthentication, afterNativeCall } = require('./diagnostics')
+const { authenticationObserved, traceAuthentication, publishCallEvents, afterNativeCall } = require('./diagnostics')
 
 // The two narrow questions, each with a switch to measure what it buys
 // (benchmark/README.md, "Ablation"): without them every request takes the
@@ -165,7 +165,12 @@ function authenticateUntraced(request, options, context, trace) {
   // session refresh forwards them).
   const allHeaders = () => request.allHeaders?.() ?? []
   const result = entry.native.authenticateRequest(token, requestInfo(request, options, orgTarget), allHeaders)
-  if (typeof result.then === 'function') return result.then((r) => toState(r, context))
+  if (typeof result.then === 'function') {
+    return result.then((r) => {
+      publishCallEvents(trace, r.events)
+      return toState(r, context)
+    })
+  }
   return toState(result, context)
 }
 

@@ -10,7 +10,11 @@
 // machine-token cache events) are recorded there only while one of their
 // channels has a subscriber, and published here when a call into the addon
 // ends (`publishNativeEvents`), or at the next call for those that happen in
-// the background. No message carries a token, a key or personal data.
+// the background. An awaited call (a Backend API request, an authentication
+// that needed the network) returns its own events with its result, and they
+// are published in that call's continuation, so that a tracer that parents
+// spans to the active context parents them to the right request however
+// many are in flight. No message carries a token, a key or personal data.
 
 const diagnosticsChannel = require('node:diagnostics_channel')
 const native = require('./native')
@@ -67,12 +71,24 @@ function authenticationObserved() {
 }
 
 /**
- * Publishes what the addon recorded since the last call. Returns whether a
- * token-cache hit was among it (for the authentication being traced).
+ * Publishes a call's own events (`own`, from its result), then what the addon
+ * recorded elsewhere since the last call. Returns whether a token-cache hit
+ * was among them (for the authentication being traced).
  */
-function publishNativeEvents() {
+function publishNativeEvents(own) {
   if (!recording) return false
+  const ownHit = own ? publishEvents(own) : false
   const { events, dropped } = native.drainDiagnosticEvents()
+  const hit = publishEvents(events)
+  if (dropped > 0) {
+    // Once per process: the count would make every line new.
+    warnOnce(`Clerk: diagnostics events were dropped: more than ${MAX_QUEUED} waited between two calls into the addon.`)
+  }
+  return ownHit || hit
+}
+
+/** Publishes recorded events on their channels; returns whether a token-cache hit was among them. */
+function publishEvents(events) {
   let tokenCacheHit = false
   for (const event of events) {
     switch (event.kind) {
@@ -112,11 +128,16 @@ function publishNativeEvents() {
         break
     }
   }
-  if (dropped > 0) {
-    // Once per process: the count would make every line new.
-    warnOnce(`Clerk: diagnostics events were dropped: more than ${MAX_QUEUED} waited between two calls into the addon.`)
-  }
   return tokenCacheHit
+}
+
+/**
+ * A traced authentication's own events, from its result, published in its
+ * continuation; a token-cache hit among them marks the trace.
+ */
+function publishCallEvents(trace, events) {
+  if (trace === null || !events) return
+  if (publishNativeEvents(events) && trace.cached === null) trace.cached = 'token-cache'
 }
 
 /** `{ cache, event, cause }` on `clerk:cache`; `cause` only for evictions. */
@@ -203,10 +224,19 @@ function silently(fn) {
   }
 }
 
-/** Publishes the addon's events once `promise` settles, if anyone listens. */
+/** Publishes the addon's events once `promise` settles, the call's own (`result.events`) first, if anyone listens. */
 function afterNativeCall(promise) {
   if (!nativeObserved()) return promise
-  return promise.finally(publishNativeEvents)
+  return promise.then(
+    (result) => {
+      publishNativeEvents(result?.events)
+      return result
+    },
+    (error) => {
+      publishNativeEvents()
+      throw error
+    },
+  )
 }
 
 /** `{ outcome: 'verified' | 'failed', type, reason }` on `clerk:webhook:verify`. */
@@ -218,6 +248,7 @@ module.exports = {
   authenticationObserved,
   nativeObserved,
   traceAuthentication,
+  publishCallEvents,
   afterNativeCall,
   silently,
   publishCacheEvent,

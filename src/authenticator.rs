@@ -6,6 +6,7 @@
 //! synchronous when everything is in memory, else a promise).
 
 use crate::debug_context::DebugContext;
+use crate::diagnostics::{call_events, DiagnosticEvent};
 use crate::pairs;
 use crate::promise::spawn_promise;
 use clerk_core::authenticate::debug_context;
@@ -13,6 +14,7 @@ use clerk_core::authenticate::request::{OrgTarget, RequestInput, SiteOptions};
 use clerk_core::authenticate::{Notice, Outcome};
 use clerk_core::authenticator::UserOptions;
 use clerk_core::clock;
+use clerk_core::events;
 use clerk_core::http_client::api_client;
 use clerk_core::jwt::verify;
 use napi::bindgen_prelude::*;
@@ -81,6 +83,9 @@ pub struct AuthResult {
   /// still returns `keysEpoch` (see `dispatch::sign_in_lease`).
   pub lease_until: Option<f64>,
   pub keys_epoch: Option<u32>,
+  /// What this authentication recorded while it waited for the network
+  /// (JWKS fetches, Backend API attempts), while the diagnostics channels are observed.
+  pub events: Option<Vec<DiagnosticEvent>>,
 }
 
 impl From<Outcome> for AuthResult {
@@ -100,6 +105,7 @@ impl From<Outcome> for AuthResult {
       errors: None,
       lease_until: None,
       keys_epoch: None,
+      events: None,
     };
     result.fill(outcome);
     result
@@ -401,8 +407,10 @@ impl Authenticator {
     }
     let inner = self.inner.clone();
     let promise = spawn_promise(env, async move {
-      let outcome = inner.authenticate(token.as_deref(), &input).await;
-      Ok(AuthResult::from(outcome))
+      let (outcome, recorded) = events::collect(inner.authenticate(token.as_deref(), &input)).await;
+      let mut result = AuthResult::from(outcome);
+      result.events = call_events(recorded);
+      Ok(result)
     })?;
     Ok(Either::B(promise))
   }

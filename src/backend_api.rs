@@ -1,10 +1,12 @@
 //! Backend API calls, executed in Rust and returned as raw responses for the
 //! shim to deserialize.
 
+use crate::diagnostics::{call_events, DiagnosticEvent};
 use crate::pairs;
 use crate::promise::spawn_promise;
 use clerk_core::backend_api::retry::{send_with_retries, RetryPolicy};
 use clerk_core::backend_api::{ApiRequest, DEFAULT_MAX_RESPONSE_BYTES};
+use clerk_core::events;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::time::Duration;
@@ -39,6 +41,8 @@ pub struct BackendApiResponse {
   pub retry_after: Option<String>,
   pub cf_ray: Option<String>,
   pub body: String,
+  /// This request's attempts, while the diagnostics channels are observed.
+  pub events: Option<Vec<DiagnosticEvent>>,
 }
 
 /// Sends a Backend API request. Rejects with `fetch failed` on transport
@@ -74,16 +78,24 @@ pub fn send_backend_api_request<'env>(
   };
   let path_template = request.path_template.unwrap_or_default();
   spawn_promise(env, async move {
-    let response = send_with_retries(
+    let (result, recorded) = events::collect(send_with_retries(
       clerk_core::http_client::api_client(),
       &api_request,
       timeout,
       &policy,
       &path_template,
-    )
-    .await
-    .map_err(|e| Error::from_reason(e.message()))?;
+    ))
+    .await;
+    let response = match result {
+      Ok(response) => response,
+      Err(e) => {
+        // A rejection carries no result: its attempts wait in the process queue.
+        events::requeue(recorded);
+        return Err(Error::from_reason(e.message()));
+      }
+    };
     Ok(BackendApiResponse {
+      events: call_events(recorded),
       status: u32::from(response.status),
       status_text: response.status_text,
       content_type: response.content_type,

@@ -92,6 +92,11 @@ impl From<Event> for DiagnosticEvent {
   }
 }
 
+/// A call's own events for its result: none when nothing was recorded.
+pub fn call_events(recorded: Vec<Event>) -> Option<Vec<DiagnosticEvent>> {
+  (!recorded.is_empty()).then(|| recorded.into_iter().map(DiagnosticEvent::from).collect())
+}
+
 /// The events since the last drain, and how many were dropped.
 #[napi(object)]
 pub struct DiagnosticEvents {

@@ -3,13 +3,18 @@
 //! diagnostics channels (lib/diagnostics.js).
 //!
 //! Recording is off until the shim sees a subscriber: then `record` is one
-//! relaxed atomic load and nothing is built. Events go into one bounded
-//! queue per process, because many of them happen where no JS call waits for
-//! them (a background JWKS retry, a cache eviction on another thread); the
-//! shim drains it after each call it makes while someone listens. Events
-//! past the bound are counted, not kept, so a listener that stops draining
-//! costs at most the bound.
+//! relaxed atomic load and nothing is built. An event recorded inside a call
+//! the shim awaits (`collect`: a Backend API request, an authentication that
+//! needed the network) is returned with that call's result, so the shim
+//! publishes it while that call's own async context is current: with many
+//! calls in flight, each tracer span gets its own request as parent. Other
+//! events go into one bounded queue per process, because they happen where
+//! no JS call waits for them (a background JWKS retry, a cache eviction on
+//! another thread); the shim drains it after each call it makes while
+//! someone listens. Events past the bound are counted, not kept, so a
+//! listener that stops draining costs at most the bound.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -86,12 +91,47 @@ pub fn recording() -> bool {
   RECORDING.load(Ordering::Relaxed)
 }
 
-/// Keeps the event `build` makes, if recording is on.
+tokio::task_local! {
+  /// The events of the call being polled (see `collect`).
+  static CALL_EVENTS: RefCell<Vec<Event>>;
+}
+
+/// Keeps the event `build` makes, if recording is on: with the call being
+/// polled, if inside `collect`, else in the process queue.
 pub fn record(build: impl FnOnce() -> Event) {
   if !recording() {
     return;
   }
-  let event = build();
+  let mut event = Some(build());
+  let _ = CALL_EVENTS.try_with(|call| {
+    let mut call = call.borrow_mut();
+    if call.len() < MAX_QUEUED {
+      call.extend(event.take());
+    }
+  });
+  if let Some(event) = event {
+    enqueue(event);
+  }
+}
+
+/// Runs `future`, returning with its output the events recorded while it
+/// was polled (tasks it spawns record into the process queue).
+pub async fn collect<F: std::future::Future>(future: F) -> (F::Output, Vec<Event>) {
+  CALL_EVENTS
+    .scope(RefCell::new(Vec::new()), async move {
+      let output = future.await;
+      (output, CALL_EVENTS.with(|call| call.take()))
+    })
+    .await
+}
+
+/// Puts a call's events into the process queue (a call that fails returns
+/// no result to carry them).
+pub fn requeue(events: Vec<Event>) {
+  events.into_iter().for_each(enqueue);
+}
+
+fn enqueue(event: Event) {
   let mut queue = queue().lock().unwrap_or_else(|p| p.into_inner());
   if queue.len() >= MAX_QUEUED {
     DROPPED.fetch_add(1, Ordering::Relaxed);
@@ -161,6 +201,39 @@ mod tests {
     let (events, dropped) = drain();
     assert_eq!(events.len(), MAX_QUEUED);
     assert!(dropped >= 5, "{dropped}");
+    set_recording(false);
+  }
+
+  #[test]
+  fn events_inside_a_collected_call_come_back_with_it_and_others_go_to_the_queue() {
+    let _serial = test_lock::serialized();
+    set_recording(true);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+      .build()
+      .expect("a runtime");
+    let ((), own) = runtime.block_on(collect(async {
+      cache("collect-test", "first", None);
+      tokio::task::yield_now().await;
+      cache("collect-test", "second", None);
+    }));
+    cache("collect-test", "outside", None);
+    // Only this test's cache name: tests running beside this one may record too.
+    let names = |events: Vec<Event>| -> Vec<&'static str> {
+      events
+        .into_iter()
+        .filter_map(|event| match event {
+          Event::Cache {
+            cache: "collect-test",
+            kind,
+            ..
+          } => Some(kind),
+          _ => None,
+        })
+        .collect()
+    };
+    assert_eq!(names(own.clone()), ["first", "second"]);
+    requeue(own);
+    assert_eq!(names(drain().0), ["outside", "first", "second"]);
     set_recording(false);
   }
 }
