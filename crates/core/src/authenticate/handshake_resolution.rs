@@ -42,9 +42,11 @@ pub fn credentials(request: &Request) -> Option<(Option<String>, Option<String>)
   (nonce.is_some() || token.is_some()).then_some((nonce, token))
 }
 
-/// Why resolution stopped: a verification error (fatal in development) or any other error.
+/// Why resolution stopped: a verification error (fatal in development), a
+/// JavaScript TypeError of the reference's code, or any other error.
 enum Stop {
   Token(TokenError),
+  Type(String),
   Other(String),
 }
 
@@ -76,6 +78,12 @@ pub async fn resolve(
       errors.push(format!(
         "Clerk: unable to resolve handshake: {}",
         err.to_js_string()
+      ));
+      Resolution::Continue(errors)
+    }
+    Err(Stop::Type(message)) => {
+      errors.push(format!(
+        "Clerk: unable to resolve handshake: TypeError: {message}"
       ));
       Resolution::Continue(errors)
     }
@@ -135,8 +143,15 @@ async fn resolve_inner(
   ];
   let mut cookies = Vec::new();
   for directive in &directives {
-    let Value::String(directive) = directive else {
-      return Err(Stop::Other("x.split is not a function".into()));
+    // The reference's `getCookieName(cookieDirective)` calls `cookieDirective.split`.
+    let directive = match directive {
+      Value::String(directive) => directive,
+      Value::Null => {
+        return Err(Stop::Type(
+          "Cannot read properties of null (reading 'split')".into(),
+        ))
+      }
+      _ => return Err(Stop::Type("cookieDirective.split is not a function".into())),
     };
     cookies.push(("set-cookie".to_string(), directive.clone()));
   }

@@ -440,12 +440,27 @@ fn without_an_api_secret_key_the_nonce_is_not_exchanged_and_the_missing_key_is_l
 #[test]
 fn a_directive_that_is_not_a_string_stops_the_resolution_in_both_instance_types() {
   for production in [true, false] {
-    let server = payload_server(directives_reply(json!(["__client_uat=1", 42])));
-    assert_eq!(
-      continued(resolve_nonce(&server.url, production, "n")),
-      vec![format!("{LOG_PREFIX}Error: x.split is not a function")],
-      "production: {production}"
-    );
+    for (directive, error) in [
+      (
+        json!(42),
+        "TypeError: cookieDirective.split is not a function",
+      ),
+      (
+        json!({"a": 1}),
+        "TypeError: cookieDirective.split is not a function",
+      ),
+      (
+        json!(null),
+        "TypeError: Cannot read properties of null (reading 'split')",
+      ),
+    ] {
+      let server = payload_server(directives_reply(json!(["__client_uat=1", directive])));
+      assert_eq!(
+        continued(resolve_nonce(&server.url, production, "n")),
+        vec![format!("{LOG_PREFIX}{error}")],
+        "production: {production}"
+      );
+    }
   }
 }
 
