@@ -10,6 +10,8 @@
 const { test, describe, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
+const fs = require('node:fs')
+const os = require('node:os')
 const { execFile } = require('node:child_process')
 const express = require('express')
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
@@ -124,7 +126,7 @@ describe('clerk-express-native inspect', () => {
   }
   // A Backend API whose JWKS answers 500, and a secret key of its own: the keys the app cached for `api` do not apply.
   const BROKEN_SECRET = `${SECRET}_broken`
-  let api, brokenApi
+  let api, brokenApi, jarDir
   // Every CLI run starts in `before`, all at once, so the file takes as
   // long as the slowest run rather than their sum.
   const runs = {}
@@ -163,6 +165,17 @@ describe('clerk-express-native inspect', () => {
       env: { ...pemEnv, CLERK_PUBLISHABLE_KEY: PK_LIVE },
       input: `GET /probe HTTP/1.1\nHost: app.example.com\nCookie: __session=${tokens.valid}\nCookie: __client_uat=${now - 100}\n\n`,
     })
+    // A Netscape cookie file (curl -c, browser extensions): the cookies that apply to the URL are sent.
+    jarDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspect-jar-'))
+    const jar = path.join(jarDir, 'cookies.txt')
+    fs.writeFileSync(jar, [
+      '# Netscape HTTP Cookie File',
+      `.example.com\tTRUE\t/\tFALSE\t0\t__session\t${tokens.valid}`,
+      `#HttpOnly_app.example.com\tFALSE\t/\tFALSE\t0\t__client_uat\t${now - 100}`,
+      'other.test\tFALSE\t/\tFALSE\t0\t__session\tnot-this-one',
+      '',
+    ].join('\n'))
+    runs.curlJar = cliJson(['--', 'curl', '-b', jar, 'http://app.example.com/probe'], { env: { ...pemEnv, CLERK_PUBLISHABLE_KEY: PK_LIVE } })
     runs.textExpired = cli(['inspect', tokens.expired], { env: pemEnv })
     runs.textAzp = cli(['inspect', '--authorized-parties', 'https://app.test', '--show-token', tokens.evilAzp], { env: pemEnv })
     runs.stdinToken = cli(['inspect'], { env: pemEnv, input: `${tokens.valid}\n` })
@@ -172,7 +185,10 @@ describe('clerk-express-native inspect', () => {
     // Promise.all would reject early; keep each failure for its own test.
     for (const name of Object.keys(runs)) runs[name].catch(() => {})
   })
-  after(() => Promise.all([api.close(), brokenApi.close()]))
+  after(async () => {
+    await Promise.all([api.close(), brokenApi.close()])
+    fs.rmSync(jarDir, { recursive: true, force: true })
+  })
 
   const bearer = (token) => ({ headers: { authorization: `Bearer ${token}` } })
 
@@ -321,6 +337,14 @@ describe('clerk-express-native inspect', () => {
     })
   })
 
+  test('curl -b with a cookie file: the cookies for the URL, as the app gets them', async () => {
+    const report = await runs.curlJar
+    assert.equal(report.input.tokenFrom, '__session cookie')
+    const answer = await middlewareAnswer({ ...pemOptions, publishableKey: PK_LIVE }, { headers: { cookie: `__session=${tokens.valid}; __client_uat=${now - 100}` } })
+    assertSameDecision(report, answer)
+    assert.equal(report.decision.auth.userId, sessionClaims().sub)
+  })
+
   test('raw HTTP with repeated Cookie headers: the session cookie is decoded and signs in', async () => {
     const report = await runs.rawCookie
     assert.equal(report.input.tokenFrom, '__session cookie')
@@ -393,9 +417,30 @@ describe('clerk-express-native inspect', () => {
   })
 })
 
+// After the describe above, whose last test checks that nothing of the CLI was loaded here.
+test('the cookie file\'s rules: domain and subdomains, path, secure, expiry', () => {
+  const { cookiesForUrl } = require('../lib/inspect/cookie-jar')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspect-jar-rules-'))
+  const file = path.join(dir, 'rules.txt')
+  fs.writeFileSync(file, [
+    'example.com\tFALSE\t/\tFALSE\t0\texact_only\t1',
+    'example.com\tTRUE\t/\tFALSE\t0\twith_subdomains\t2',
+    '.example.com\tTRUE\t/api\tFALSE\t0\tapi_path\t3',
+    'app.example.com\tFALSE\t/\tTRUE\t0\tsecure\t4',
+    'app.example.com\tFALSE\t/\tFALSE\t1000\texpired\t5',
+    'app.example.com\tFALSE\t/\tFALSE\t3000\tfresh\ta\tb',
+    'malformed line',
+  ].join('\r\n'))
+  const at = (url) => cookiesForUrl(file, new URL(url), 2000)
+  assert.equal(at('http://app.example.com/'), 'with_subdomains=2; fresh=a\tb')
+  assert.equal(at('https://app.example.com/api/users'), 'with_subdomains=2; api_path=3; secure=4; fresh=a\tb')
+  assert.equal(at('http://example.com/apis'), 'exact_only=1; with_subdomains=2')
+  assert.equal(at('http://other.test/'), '')
+  assert.throws(() => cookiesForUrl(path.join(dir, 'missing.txt'), new URL('http://x.test/')), /curl -b .*missing\.txt: not a cookie file that can be read \(ENOENT\)/)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
 test("the README's commands run as written (the keys and the token put in)", async () => {
-  const fs = require('node:fs')
-  const os = require('node:os')
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
   const section = readme.slice(readme.indexOf('## Inspecting a request'))
   const block = /```sh\n([\s\S]*?)```/.exec(section)[1]

@@ -18,7 +18,8 @@ handshake, and a hint.
 Input (one of):
   <token>                     a session or machine token (sent as "Authorization: Bearer <token>")
   --request <file>            a raw HTTP request: request line and headers ("-" for stdin)
-  -- curl <curl arguments>    a curl command: -H/--header, -b/--cookie, -X/--request, -A, -e and the URL
+  -- curl <curl arguments>    a curl command: -H/--header, -b/--cookie (cookies, or a cookie file), -X/--request,
+                              -A, -e and the URL
   (nothing)                   stdin: a token or a raw HTTP request
 
 Keys and options (flags win over the environment):

@@ -4,6 +4,8 @@
 // request, curl arguments), turned into one description of a request:
 // method, URL and headers as Node would give them to Express.
 
+const { cookiesForUrl } = require('./cookie-jar')
+
 const TOKEN_HOST = 'localhost'
 
 // A request line: a method, a target, an optional HTTP version.
@@ -68,13 +70,14 @@ const CURL_IGNORED_WITH_VALUE = new Set([
 ])
 const CURL_BODY_OPTIONS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-urlencode', '--json', '-F', '--form', '-T', '--upload-file'])
 
-/** curl arguments (`curl` itself optional): -H/--header, -b/--cookie, -X/--request, -A, -e, -I and the URL. */
+/** curl arguments (`curl` itself optional): -H/--header, -b/--cookie (cookies or a cookie file), -X/--request, -A, -e, -I and the URL. */
 function fromCurl(args) {
   const list = args[0] === 'curl' ? args.slice(1) : args.slice()
   const headers = {}
   let method = null
   let target = null
   let hasBody = false
+  const cookieFiles = []
   const valueOf = (i, option) => {
     if (i + 1 >= list.length) throw new Error(`curl option ${option} needs a value`)
     return list[i + 1]
@@ -93,9 +96,10 @@ function fromCurl(args) {
       if (colon <= 0) throw new Error(`curl header without a colon: ${JSON.stringify(header.slice(0, 80))}`)
       addHeader(headers, header.slice(0, colon), header.slice(colon + 1))
     } else if (arg === '-b' || arg === '--cookie') {
-      const jar = take()
-      if (!jar.includes('=')) throw new Error(`curl -b ${jar}: a cookie file; pass the cookies themselves ('name=value; ...')`)
-      addHeader(headers, 'cookie', jar)
+      // As curl: with a `=` the cookies themselves, else a cookie file, read once the URL is known.
+      const cookies = take()
+      if (cookies.includes('=')) addHeader(headers, 'cookie', cookies)
+      else cookieFiles.push(cookies)
     } else if (arg === '-X' || arg === '--request') method = take()
     else if (arg === '-A' || arg === '--user-agent') addHeader(headers, 'user-agent', take())
     else if (arg === '-e' || arg === '--referer') addHeader(headers, 'referer', take())
@@ -111,6 +115,12 @@ function fromCurl(args) {
   if (target === null) throw new Error('no URL in the curl command')
   // curl adds the scheme when it is left out.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) target = `http://${target}`
+  if (cookieFiles.length > 0 && URL.canParse(target)) {
+    for (const file of cookieFiles) {
+      const cookies = cookiesForUrl(file, new URL(target))
+      if (cookies) addHeader(headers, 'cookie', cookies)
+    }
+  }
   return describeRequest(method || (hasBody ? 'POST' : 'GET'), target, headers, 'curl')
 }
 
