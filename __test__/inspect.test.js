@@ -121,8 +121,9 @@ describe('clerk-express-native inspect', () => {
   const SATELLITE = { env: { CLERK_IS_SATELLITE: 'true', CLERK_DOMAIN: 'satellite.example.com', CLERK_SIGN_IN_URL: 'https://primary.example.com/sign-in' }, options: { isSatellite: true, domain: 'satellite.example.com', signInUrl: 'https://primary.example.com/sign-in' } }
   const syncSteps = {
     'dev-browser-sync': { path: '/probe?__clerk_db_jwt=dvb_2', cookie: '', hint: /carries __clerk_db_jwt/ },
-    'satellite-needs-syncing': { path: '/probe?__clerk_synced=false', cookie: '__clerk_db_jwt=dvb_1', ...SATELLITE, hint: /domain sync step/ },
-    'primary-responds-to-syncing': { path: `/probe?__clerk_redirect_url=${encodeURIComponent('https://satellite.example.com/x')}`, cookie: '__clerk_db_jwt=dvb_1', hint: /domain sync step/ },
+    'satellite-needs-syncing': { path: '/probe?__clerk_synced=false', cookie: '__clerk_db_jwt=dvb_1', ...SATELLITE, hint: /redirects to the primary domain/ },
+    'primary-responds-to-syncing': { path: `/probe?__clerk_redirect_url=${encodeURIComponent('https://satellite.example.com/x')}`, cookie: '__clerk_db_jwt=dvb_1', hint: /redirects back to the satellite/ },
+    'primary-domain-cross-origin-sync': { path: '/probe', cookie: `__session=${tokens.valid}; __client_uat=${now - 100}; __clerk_db_jwt=dvb_1`, referer: 'https://other-site.test/page', hint: /coming from another site/ },
   }
   // A Backend API whose JWKS answers 500, and a secret key of its own: the keys the app cached for `api` do not apply.
   const BROKEN_SECRET = `${SECRET}_broken`
@@ -137,8 +138,9 @@ describe('clerk-express-native inspect', () => {
     brokenApi.state.jwksMode = 'status-500'
     runs.jwksFailure = cliJson(['--fetch-jwks', tokens.valid], { env: { CLERK_SECRET_KEY: BROKEN_SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_API_URL: brokenApi.url } })
     for (const [name, step] of Object.entries(syncSteps)) {
-      const input = `GET ${step.path} HTTP/1.1\nHost: localhost\nSec-Fetch-Dest: document\nX-Forwarded-Host: app.example.com\n${step.cookie ? `Cookie: ${step.cookie}\n` : ''}\n`
-      runs[name] = cliJson(['--request', '-'], { env: { ...pemEnv, ...step.env }, input })
+      const input = `GET ${step.path} HTTP/1.1\nHost: localhost\nSec-Fetch-Dest: document\nX-Forwarded-Host: app.example.com\n${step.cookie ? `Cookie: ${step.cookie}\n` : ''}${step.referer ? `Referer: ${step.referer}\n` : ''}\n`
+      // A handshake URL carries the session token: --show-token keeps it whole, to compare.
+      runs[name] = cliJson(['--show-token', '--request', '-'], { env: { ...pemEnv, ...step.env }, input })
     }
     api.state.machineTokens.set('ak_inspect', [200, { object: 'api_key', id: 'ak_1', type: 'api_key', name: 'ci', subject: 'user_1', scopes: [], claims: null }])
     const fetchEnv = { CLERK_SECRET_KEY: SECRET, CLERK_PUBLISHABLE_KEY: PK_TEST, CLERK_API_URL: api.url }
@@ -283,7 +285,7 @@ describe('clerk-express-native inspect', () => {
   for (const [reason, step] of Object.entries(syncSteps)) {
     test(`${reason}: the same redirect as the app, and a hint`, async () => {
       const report = await runs[reason]
-      const headers = { ...DOCUMENT, ...(step.cookie ? { cookie: step.cookie } : {}) }
+      const headers = { ...DOCUMENT, ...(step.cookie ? { cookie: step.cookie } : {}), ...(step.referer ? { referer: step.referer } : {}) }
       assertSameDecision(report, await middlewareAnswer({ ...pemOptions, ...step.options }, { path: step.path, headers }), { reason })
       assert.ok(report.decision.location, 'a redirect')
       assert.match(report.hint, step.hint)
@@ -384,7 +386,7 @@ describe('clerk-express-native inspect', () => {
       assert.ok(!text.includes(SECRET), `${name} prints the secret key`)
       assert.ok(!text.includes(MACHINE_SECRET), `${name} prints the machine secret key`)
       // These runs ask for --show-token.
-      const shown = name === 'textAzp' || Object.hasOwn(cookieRequests, name)
+      const shown = name === 'textAzp' || Object.hasOwn(cookieRequests, name) || Object.hasOwn(syncSteps, name)
       if (!shown) for (const token of Object.values(tokens)) if (token.length > 20) assert.ok(!text.includes(token), `${name} prints a whole token`)
     }
     const report = await runs.valid

@@ -87,9 +87,11 @@ function hintFor(context) {
     case 'session-token-iat-before-client-uat':
       return 'the session cookie was issued before the last sign-in/out (__client_uat): it is stale; the handshake refreshes it'
     case 'satellite-needs-syncing':
+      return 'a page load on a satellite domain whose session is not synced yet: the middleware redirects to the primary domain (the sign-in URL in development) to sync it, which comes back here with __clerk_synced=true'
     case 'primary-responds-to-syncing':
+      return 'the primary domain answering a satellite\'s sync request (__clerk_redirect_url in the URL): the middleware redirects back to the satellite with the session synced'
     case 'primary-domain-cross-origin-sync':
-      return 'a satellite/primary domain sync step: the middleware redirects to synchronise the session between domains'
+      return 'a page load on the primary domain coming from another site (its Referer is another origin): the middleware goes through the handshake once to sync the session across domains'
     case 'unexpected-error':
       return 'the middleware hit an unexpected error (an unreadable JWKS answer, say): see the message'
     default:
