@@ -15,6 +15,7 @@ const express = require('express')
 const reference = require('@clerk/express')
 const native = require(path.join(__dirname, '..'))
 const { startFakeClerkApi } = require('./helpers/fake-clerk-api')
+const { listen } = require('./helpers/apps')
 const { createSigningKey, signToken, sessionClaims, nowSeconds } = require('./helpers/tokens')
 
 const PK_TEST = 'pk_test_Y2xlcmsuZXhhbXBsZS5jb20k'
@@ -59,13 +60,6 @@ function get(url, headers) {
     })
     request.on('error', reject)
   })
-}
-
-async function listen(app) {
-  const server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s))
-  })
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) }
 }
 
 function debugApp(pkg, options) {

@@ -339,21 +339,18 @@ describe('clerk-express-native inspect', () => {
     })
   })
 
-  test('curl -b with a cookie file: the cookies for the URL, as the app gets them', async () => {
-    const report = await runs.curlJar
-    assert.equal(report.input.tokenFrom, '__session cookie')
-    const answer = await middlewareAnswer({ ...pemOptions, publishableKey: PK_LIVE }, { headers: { cookie: `__session=${tokens.valid}; __client_uat=${now - 100}` } })
-    assertSameDecision(report, answer)
-    assert.equal(report.decision.auth.userId, sessionClaims().sub)
-  })
-
-  test('raw HTTP with repeated Cookie headers: the session cookie is decoded and signs in', async () => {
-    const report = await runs.rawCookie
-    assert.equal(report.input.tokenFrom, '__session cookie')
-    const answer = await middlewareAnswer({ ...pemOptions, publishableKey: PK_LIVE }, { headers: { cookie: `__session=${tokens.valid}; __client_uat=${now - 100}` } })
-    assertSameDecision(report, answer)
-    assert.equal(report.decision.auth.userId, sessionClaims().sub)
-  })
+  for (const [name, run] of [
+    ['curl -b with a cookie file: the cookies for the URL, as the app gets them', 'curlJar'],
+    ['raw HTTP with repeated Cookie headers: the session cookie is decoded and signs in', 'rawCookie'],
+  ]) {
+    test(name, async () => {
+      const report = await runs[run]
+      assert.equal(report.input.tokenFrom, '__session cookie')
+      const answer = await middlewareAnswer({ ...pemOptions, publishableKey: PK_LIVE }, { headers: { cookie: `__session=${tokens.valid}; __client_uat=${now - 100}` } })
+      assertSameDecision(report, answer)
+      assert.equal(report.decision.auth.userId, sessionClaims().sub)
+    })
+  }
 
   test('text output: the key lines of an expired token and of a wrong azp', async () => {
     const expired = await runs.textExpired

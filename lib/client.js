@@ -4,7 +4,7 @@
 // with @clerk/backend's rules for merging build-time and per-call options.
 
 const { createBackendApiClient, defineBackendApiGroups, loadApi } = require('./backend-api/endpoints')
-const { authenticate, requestInfo } = require('./authenticate')
+const { authenticate } = require('./authenticate')
 const { debugRequestState } = require('./request-state')
 
 const MERGED_KEYS = [
@@ -87,7 +87,7 @@ class RequestContext {
   get debugData() {
     // Loaded on first use: its classes extend `Request`, whose first use loads Node's fetch.
     const { authenticateContextOf } = require('./debug-context')
-    return authenticateContextOf(this.options, this.request, requestInfo(this.request, this.options), this.apiClientOf())
+    return authenticateContextOf(this.options, this.request, this.apiClientOf())
   }
 
   /** `getToken({template, expiresInSeconds})`: a Backend API call. */

@@ -8,6 +8,7 @@
 // It is built only when `debug()` is called: nothing here runs per request.
 
 const { authenticatorFor } = require('./authenticators')
+const { requestInfo, tokenFromAuthorization } = require('./authenticate')
 
 // For these the reference reads the request's headers only (no keys, no cookies).
 const HEADER_ONLY_TOKEN_TYPES = new Set(['m2m_token', 'api_key'])
@@ -45,22 +46,13 @@ function cookieMap(pairs) {
   return new Map(Object.entries(record))
 }
 
-/** The reference's `parseAuthorizationHeader`. */
-function tokenInHeaderOf(authorization) {
-  if (!authorization) return undefined
-  const [scheme, token] = authorization.split(' ', 2)
-  if (!token) return scheme
-  return scheme === 'Bearer' ? token : undefined
-}
-
 /**
  * @param options the request's effective options (as the state machine got them)
  * @param request the request's facts (lib/express.js RequestFacts, or those of a WHATWG Request)
- * @param info the facts the addon reads (`requestInfo` in lib/authenticate.js)
  * @param apiClient the client's Backend API groups
  */
-function authenticateContextOf(options, request, info, apiClient) {
-  const facts = authenticatorFor(options).native.debugContext(info)
+function authenticateContextOf(options, request, apiClient) {
+  const facts = authenticatorFor(options).native.debugContext(requestInfo(request, options))
   const protocol = request.encrypted ? 'https' : 'http'
   const headers = new Headers(request.allHeaders())
   const header = (name) => headers.get(name) || undefined
@@ -83,7 +75,7 @@ function authenticateContextOf(options, request, info, apiClient) {
     context.frontendApi = facts.frontendApi
   }
   context.method = request.method
-  context.tokenInHeader = tokenInHeaderOf(header('authorization'))
+  context.tokenInHeader = tokenFromAuthorization(header('authorization'))
   context.origin = header('origin')
   context.host = header('host')
   context.forwardedHost = header('x-forwarded-host')

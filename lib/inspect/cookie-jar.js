@@ -31,7 +31,7 @@ function cookiesForUrl(file, url, nowSeconds = Math.floor(Date.now() / 1000)) {
     const [domainField, includeSubdomains, path, secure, expires, name, ...valueParts] = fields
     const domain = domainField.replace(/^\./, '').toLowerCase()
     const domainMatches = host === domain || ((includeSubdomains === 'TRUE' || domainField.startsWith('.')) && host.endsWith(`.${domain}`))
-    const pathMatches = url.pathname === path || url.pathname.startsWith(path.endsWith('/') ? path : `${path}/`) || path === '/'
+    const pathMatches = url.pathname === path || url.pathname.startsWith(path.endsWith('/') ? path : `${path}/`)
     const expiry = Number(expires)
     if (!domainMatches || !pathMatches) continue
     if (secure === 'TRUE' && url.protocol !== 'https:') continue

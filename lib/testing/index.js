@@ -61,7 +61,7 @@ async function createTestInstance(options = {}) {
     const scope = {
       user: { ...user, primary_email_address: primaryEmail?.email_address ?? null },
       org: organization && { ...organization, role: tokenOptions.orgRole },
-      session: { ...session },
+      session,
     }
     return signJwt(keys, templateTokenClaims(template, { issuer: keys.issuer, userId: user.id, azp: tokenOptions.azp ?? 'http://localhost:3000', scope, expiresInSeconds }))
   }

@@ -52,4 +52,4 @@ function templateTokenClaims(template, { issuer, userId, azp, scope, expiresInSe
   return { ...defaults, ...resolveShortcodes(template.claims, scope) }
 }
 
-module.exports = { createJwtTemplates, templateTokenClaims, resolveShortcodes }
+module.exports = { createJwtTemplates, templateTokenClaims }
